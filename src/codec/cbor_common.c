@@ -1,0 +1,2 @@
+/* cbor_common.c - PLACEHOLDER */
+#include "codec_internal.h"

@@ -1,0 +1,2 @@
+/* link_format.c - PLACEHOLDER */
+#include "cellstrap/linkformat.h"

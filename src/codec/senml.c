@@ -1,0 +1,2 @@
+/* senml.c - PLACEHOLDER */
+#include "codec_internal.h"
