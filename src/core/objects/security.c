@@ -1,6 +1,10 @@
 /*
  * security.c - LwM2M Security object (ID 0, version 1.2).
  * Its resources have no DM operations: only the bootstrap server reaches them.
+ *
+ * From the OMA registry file 0.xml (object version 1.2).  One range is an
+ * approximation: SMS Binding Secret Key(s) is 16, 32 or 48 bytes in the
+ * registry ("16,32,48"), kept here as the length range 16..48.
  */
 #include "object_defs.h"
 
@@ -23,14 +27,14 @@ static const cs_resource_def resources[] = {
     RES_RANGE(15, "Certificate Usage", UNSIGNED, OP_NONE, SINGLE, OPTIONAL, 0, 3),
     RES(16, "DTLS/TLS Ciphersuite", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL),
     RES(17, "OSCORE Security Mode", OBJLNK, OP_NONE, SINGLE, OPTIONAL),
-    RES(18, "Groups To Use by Client", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL),
-    RES(19, "Signature Algorithms Supported by Server", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL),
-    RES(20, "Signature Algorithms To Use by Client", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL),
-    RES(21, "Signature Algorithm Certs Supported by Server", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL),
-    RES(22, "TLS 1.3 Features To Use by Client", UNSIGNED, OP_NONE, SINGLE, OPTIONAL),
-    RES(23, "TLS Extensions Supported by Server", UNSIGNED, OP_NONE, SINGLE, OPTIONAL),
-    RES(24, "TLS Extensions To Use by Client", UNSIGNED, OP_NONE, SINGLE, OPTIONAL),
-    RES(25, "Secondary LwM2M Server URI", STRING, OP_NONE, MULTIPLE, OPTIONAL),
+    RES_RANGE(18, "Groups To Use by Client", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL, 0, 65535),
+    RES_RANGE(19, "Signature Algorithms Supported by Server", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL, 0, 65535),
+    RES_RANGE(20, "Signature Algorithms To Use by Client", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL, 0, 65535),
+    RES_RANGE(21, "Signature Algorithm Certs Supported by Server", UNSIGNED, OP_NONE, MULTIPLE, OPTIONAL, 0, 65535),
+    RES_RANGE(22, "TLS 1.3 Features To Use by Client", UNSIGNED, OP_NONE, SINGLE, OPTIONAL, 0, 65535),
+    RES_RANGE(23, "TLS Extensions Supported by Server", UNSIGNED, OP_NONE, SINGLE, OPTIONAL, 0, 65535),
+    RES_RANGE(24, "TLS Extensions To Use by Client", UNSIGNED, OP_NONE, SINGLE, OPTIONAL, 0, 65535),
+    RES_RANGE(25, "Secondary LwM2M Server URI", STRING, OP_NONE, MULTIPLE, OPTIONAL, 0, 255),
     RES(26, "MQTT Server", OBJLNK, OP_NONE, SINGLE, OPTIONAL),
     RES(27, "LwM2M COSE Security", OBJLNK, OP_NONE, MULTIPLE, OPTIONAL),
     RES_RANGE(28, "RDS Destination Port", INTEGER, OP_NONE, SINGLE, OPTIONAL, 0, 15),
