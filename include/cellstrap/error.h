@@ -29,6 +29,9 @@ typedef enum cs_err {
     CS_E_PATH = -9,           /* malformed path, or a path outside the target */
     CS_E_ENCODING = -10,      /* invalid UTF-8, base64 or similar */
 
+    /* Answered with 4.02 Bad Option. */
+    CS_E_BAD_OPTION = -15,    /* an unrecognized critical CoAP option */
+
     /* Answered with 4.04 Not Found. */
     CS_E_NOT_FOUND = -20,     /* object, instance or resource does not exist */
 

@@ -44,7 +44,8 @@ cs_err cs_buf_reserve(cs_buf *buf, size_t len, uint8_t **out)
         buf->data = grown;
         buf->cap = cap;
     }
-    *out = buf->data + buf->len;
+    /* Still unallocated only when len is 0: NULL + 0 is undefined in C. */
+    *out = buf->data == NULL ? NULL : buf->data + buf->len;
     return CS_OK;
 }
 

@@ -17,6 +17,7 @@ const char *cs_strerror(cs_err err)
     case CS_E_SYNTAX: return "syntax error";
     case CS_E_PATH: return "malformed path, or a path outside the target";
     case CS_E_ENCODING: return "invalid character or byte encoding";
+    case CS_E_BAD_OPTION: return "unrecognized critical option";
     case CS_E_NOT_FOUND: return "not found";
     case CS_E_NOT_ALLOWED: return "operation not allowed on this target";
     case CS_E_NOT_ACCEPTABLE: return "content cannot be expressed in this format";
@@ -39,6 +40,7 @@ unsigned cs_err_coap_code(cs_err err)
     if (err <= CS_E_TRUNCATED && err >= CS_E_ENCODING)
         return COAP_CODE(4, 0);
     switch (err) {
+    case CS_E_BAD_OPTION: return COAP_CODE(4, 2);
     case CS_E_NOT_FOUND: return COAP_CODE(4, 4);
     case CS_E_NOT_ALLOWED: return COAP_CODE(4, 5);
     case CS_E_NOT_ACCEPTABLE: return COAP_CODE(4, 6);

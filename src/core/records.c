@@ -143,23 +143,82 @@ static int compare_records(const void *a, const void *b)
     return cs_path_compare(&ra->path, &rb->path);
 }
 
-/* Insertion sort for the short lists decoders make, which are usually
- * already in order; qsort for the rest. */
-void cs_records_sort(cs_records *rs)
+static void insertion_sort(cs_record *items, size_t count)
 {
-    if (rs->count > 64) {
-        qsort(rs->items, rs->count, sizeof *rs->items, compare_records);
-        return;
-    }
-    for (size_t i = 1; i < rs->count; i++) {
-        cs_record rec = rs->items[i];
+    for (size_t i = 1; i < count; i++) {
+        cs_record rec = items[i];
         size_t j = i;
-        while (j > 0 && compare_records(&rs->items[j - 1], &rec) > 0) {
-            rs->items[j] = rs->items[j - 1];
+        while (j > 0 && compare_records(&items[j - 1], &rec) > 0) {
+            items[j] = items[j - 1];
             j--;
         }
-        rs->items[j] = rec;
+        items[j] = rec;
     }
+}
+
+/* Merge the sorted runs a[0..na) and b[0..nb) into out; on equal paths the
+ * record from `a` (the earlier one) goes first, which keeps the sort stable. */
+static void merge_runs(const cs_record *a, size_t na, const cs_record *b,
+                       size_t nb, cs_record *out)
+{
+    size_t i = 0, j = 0, k = 0;
+    while (i < na && j < nb)
+        out[k++] = compare_records(&b[j], &a[i]) < 0 ? b[j++] : a[i++];
+    while (i < na)
+        out[k++] = a[i++];
+    while (j < nb)
+        out[k++] = b[j++];
+}
+
+#define SORT_RUN 32
+
+/* Bottom-up merge sort: insertion-sorted runs, then merges of doubling
+ * width, alternating between items and tmp. */
+static void merge_sort(cs_record *items, cs_record *tmp, size_t count)
+{
+    for (size_t lo = 0; lo < count; lo += SORT_RUN)
+        insertion_sort(items + lo,
+                       count - lo < SORT_RUN ? count - lo : SORT_RUN);
+    cs_record *src = items, *dst = tmp;
+    for (size_t width = SORT_RUN; width < count; width *= 2) {
+        for (size_t lo = 0; lo < count; lo += 2 * width) {
+            size_t mid = count - lo < width ? count : lo + width;
+            size_t hi = count - mid < width ? count : mid + width;
+            merge_runs(src + lo, mid - lo, src + mid, hi - mid, dst + lo);
+        }
+        cs_record *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != items)
+        memcpy(items, src, count * sizeof *items);
+}
+
+static bool records_sorted(const cs_record *items, size_t count)
+{
+    for (size_t i = 1; i < count; i++)
+        if (compare_records(&items[i - 1], &items[i]) > 0)
+            return false;
+    return true;
+}
+
+/* Decoders usually produce records in order already: one pass finds that.
+ * Short lists get an insertion sort, long ones a merge sort (qsort is not
+ * stable everywhere).  Without memory for the merge, insertion sort still
+ * sorts, only slower. */
+void cs_records_sort(cs_records *rs)
+{
+    if (records_sorted(rs->items, rs->count))
+        return;
+    if (rs->count > 64) {
+        cs_record *tmp = malloc(rs->count * sizeof *tmp);
+        if (tmp != NULL) {
+            merge_sort(rs->items, tmp, rs->count);
+            free(tmp);
+            return;
+        }
+    }
+    insertion_sort(rs->items, rs->count);
 }
 
 /* A record against its resource definition; converts the value to the

@@ -1,12 +1,14 @@
 /*
  * base64.c - base64 (standard and URL-safe) on top of mbedTLS's codec,
  * with the strictness mbedTLS does not give: no whitespace, canonical
- * padding, and the URL alphabet.
+ * padding, and the URL alphabet.  Also the byte-string helpers secrets need
+ * (constant-time compare, zeroing).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/base64.h>
+#include <mbedtls/platform_util.h>
 
 #include "crypto.h"
 
@@ -34,8 +36,8 @@ cs_err cs_base64_encode(const uint8_t *in, size_t len,
             else if (out[i] == '/')
                 out[i] = '_';
         }
-        out[n] = '\0';
     }
+    out[n] = '\0';     /* mbedTLS writes nothing at all for empty input */
     *out_len = n;
     return CS_OK;
 }
@@ -48,6 +50,28 @@ static bool in_alphabet(char c, enum cs_base64_variant variant)
     if (variant == CS_BASE64_URL)
         return c == '-' || c == '_';
     return c == '+' || c == '/';
+}
+
+static unsigned sextet(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (unsigned)(c - 'A');
+    if (c >= 'a' && c <= 'z')
+        return (unsigned)(c - 'a' + 26);
+    if (c >= '0' && c <= '9')
+        return (unsigned)(c - '0' + 52);
+    return c == '+' || c == '-' ? 62 : 63;
+}
+
+/* RFC 4648 §3.5: the bits after the last full byte must be zero, so that
+ * each byte string has exactly one encoding. */
+static bool padding_bits_are_zero(const char *in, size_t body)
+{
+    if (body % 4 == 2)
+        return (sextet(in[body - 1]) & 0x0f) == 0;
+    if (body % 4 == 3)
+        return (sextet(in[body - 1]) & 0x03) == 0;
+    return true;
 }
 
 cs_err cs_base64_decode(const char *in, size_t len,
@@ -67,6 +91,8 @@ cs_err cs_base64_decode(const char *in, size_t len,
         if (!in_alphabet(in[i], variant))
             return CS_E_ENCODING;
 
+    if (!padding_bits_are_zero(in, body))
+        return CS_E_ENCODING;
     if (body == 0) {
         *out_len = 0;
         return CS_OK;
@@ -100,4 +126,9 @@ bool cs_ct_equal(const void *a, const void *b, size_t len)
     for (size_t i = 0; i < len; i++)
         diff |= (uint8_t)(x[i] ^ y[i]);
     return diff == 0;
+}
+
+void cs_secure_zero(void *buf, size_t len)
+{
+    mbedtls_platform_zeroize(buf, len);
 }

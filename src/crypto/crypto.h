@@ -40,4 +40,46 @@ cs_err cs_base64_decode(const char *in, size_t len,
 /* Compare two byte strings in time that depends only on `len`. */
 bool cs_ct_equal(const void *a, const void *b, size_t len);
 
+/* Overwrite a secret so the compiler cannot drop the write. */
+void cs_secure_zero(void *buf, size_t len);
+
+/* ---- Hashes and MACs (hash.c) ---- */
+
+#define CS_SHA256_LEN 32
+#define CS_MD5_LEN 16
+
+void cs_sha256(const void *data, size_t len, uint8_t out[CS_SHA256_LEN]);
+/* MD5 exists here only for HTTP Digest AKA (RFC 3310), which requires it. */
+void cs_md5(const void *data, size_t len, uint8_t out[CS_MD5_LEN]);
+/* HMAC-SHA-256 (RFC 2104), as 3GPP key derivation (TS 33.220 Annex B) uses. */
+void cs_hmac_sha256(const void *key, size_t key_len, const void *data,
+                    size_t len, uint8_t out[CS_SHA256_LEN]);
+
+/* ---- Block cipher (hash.c) ---- */
+
+/* One AES-128 block encryption, as Milenage (TS 35.206) uses. */
+void cs_aes128_encrypt_block(const uint8_t key[16], const uint8_t in[16],
+                             uint8_t out[16]);
+
+/* ---- Random numbers (random.c) ---- */
+
+/*
+ * A CTR-DRBG (NIST SP 800-90A, AES-256) generator.  Not thread-safe: one
+ * per thread or per engine.  Owned by the caller: free with cs_rng_free.
+ */
+typedef struct cs_rng cs_rng;
+
+/* A generator seeded from the system's entropy source, with an optional
+ * personalization string; NULL when out of memory or entropy. */
+cs_rng *cs_rng_new(const char *personalization);
+
+/* A generator whose output depends only on `seed`: for tests and
+ * simulations that must repeat exactly.  Never for keys. */
+cs_rng *cs_rng_new_deterministic(uint64_t seed);
+
+/* Fill `out` with `len` random bytes.  CS_OK or CS_E_INTERNAL. */
+cs_err cs_rng_bytes(cs_rng *rng, void *out, size_t len);
+
+void cs_rng_free(cs_rng *rng);
+
 #endif

@@ -24,7 +24,7 @@ static inline size_t test_hex(const char *hex, uint8_t *out, size_t cap)
     size_t n = 0;
     int hi = -1;
     for (const char *p = hex; *p; p++) {
-        int d;
+        int d = 0;
         if (*p == ' ' || *p == '\n')
             continue;
         if (*p >= '0' && *p <= '9')

@@ -1,5 +1,10 @@
 /*
  * server.c - LwM2M Server object (ID 1, version 1.2).
+ *
+ * From the OMA registry file 1.xml (OMA-SUP-XML_1-V1_2-20201019-A).
+ * Lifetime is Integer as in that approved file; a later registry edit of
+ * the same file shows it as Unsigned Integer.  Either way a value that fits
+ * the other type converts losslessly when decoded.
  */
 #include "object_defs.h"
 

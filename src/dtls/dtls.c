@@ -1,0 +1,2 @@
+/* dtls.c - PLACEHOLDER */
+#include "cellstrap/dtls.h"
