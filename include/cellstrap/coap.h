@@ -290,7 +290,8 @@ void cs_coap_set_payload(cs_coap_msg *msg, const void *data, size_t len);
  * Add an option with a byte value (borrowed until serialization), after
  * any options with the same number.  CS_E_TOO_LARGE when the message
  * already holds CS_COAP_MAX_OPTIONS options; CS_E_BAD_LENGTH when `len`
- * exceeds CS_COAP_OPTION_VALUE_MAX or the range of a known option.
+ * exceeds CS_COAP_OPTION_VALUE_MAX or the range of a known option;
+ * CS_E_INVALID_ARG for a NULL value with a non-zero length.
  */
 cs_err cs_coap_add_option(cs_coap_msg *msg, uint16_t number,
                           const void *value, size_t len);

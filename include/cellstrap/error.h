@@ -50,7 +50,13 @@ typedef enum cs_err {
     /* Answered with 5.00 Internal Server Error. */
     CS_E_NOMEM = -70,         /* allocation failed */
     CS_E_INTERNAL = -71,      /* a bug or an impossible state */
-    CS_E_INVALID_ARG = -72    /* the caller broke an API contract */
+    CS_E_INVALID_ARG = -72,   /* the caller broke an API contract */
+
+    /* Outcomes of an exchange with a peer; answered with 5.03 where a
+     * response is due at all. */
+    CS_E_TIMEOUT = -80,       /* the peer did not answer in time */
+    CS_E_RESET = -81,         /* the peer rejected the message (CoAP Reset) */
+    CS_E_BUSY = -82           /* a limit on peers or exchanges was reached */
 } cs_err;
 
 /* A short English description of `err`; never NULL, static storage. */

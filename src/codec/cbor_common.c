@@ -107,8 +107,8 @@ static void set_float(void *ctx, double f)
     t->kind = CS_CBOR_FLOAT;
     t->f = f;
 }
-static void on_float2(void *ctx, float f) { set_float(ctx, f); }
-static void on_float4(void *ctx, float f) { set_float(ctx, f); }
+static void on_float2(void *ctx, float f) { set_float(ctx, (double)f); }
+static void on_float4(void *ctx, float f) { set_float(ctx, (double)f); }
 static void on_float8(void *ctx, double f) { set_float(ctx, f); }
 
 static void on_bool(void *ctx, bool b)
@@ -148,11 +148,29 @@ static const struct cbor_callbacks token_callbacks = {
     .indef_break = on_break,
 };
 
+/*
+ * libcbor 0.8 casts an 8-byte string length or item count to size_t: where
+ * size_t has 32 bits a declared length of 2^32 + 5 would read as 5.  Such a
+ * length can never fit the input anyway, so refuse it before libcbor sees it.
+ */
+static bool length_beyond_size_t(const uint8_t *p, size_t left)
+{
+    unsigned major = p[0] >> 5;
+    if ((p[0] & 0x1F) != 27 || major < 2 || major > 5 || left < 9)
+        return false;
+    uint64_t v = 0;
+    for (int i = 1; i <= 8; i++)
+        v = v << 8 | p[i];
+    return (size_t)v != v;    /* does not survive the cast */
+}
+
 cs_err cs_cbor_next(cs_cbor_reader *r, cs_cbor_token *t)
 {
     memset(t, 0, sizeof *t);
     t->kind = CS_CBOR_UNDEFINED;
     size_t left = r->len - r->pos;
+    if (left > 0 && length_beyond_size_t(r->data + r->pos, left))
+        return CS_E_TRUNCATED;
     struct cbor_decoder_result res =
         cbor_stream_decode(r->data + r->pos, left, &token_callbacks, t);
     if (res.status == CBOR_DECODER_NEDATA)
@@ -499,7 +517,7 @@ static cs_err tagged_value(cs_cbor_reader *r, uint64_t tag,
     if (tag == 0 && is_text(t.kind)) {
         const uint8_t *data;
         size_t len;
-        int64_t secs;
+        int64_t secs = 0;
         err = read_string(r, &t, scratch, &data, &len);
         if (err == CS_OK)
             err = parse_date_time(data, len, &secs);
@@ -578,34 +596,35 @@ cs_value cs_cbor_as_defined(const cs_value *value, const cs_resource_def *def)
 /* Longest head: initial byte and an 8-byte argument. */
 #define HEAD_MAX 9
 
-/* Append what `encode` writes into a HEAD_MAX-byte window of `out`. */
+/* Append the head that `call` writes into the HEAD_MAX-byte array h_;
+ * through a local array so a buffer with exactly enough room still takes
+ * a short head. */
 #define PUT_HEAD(out, call)                                                  \
     do {                                                                     \
-        uint8_t *p_;                                                         \
-        cs_err e_ = cs_buf_reserve((out), HEAD_MAX, &p_);                    \
-        if (e_ != CS_OK)                                                     \
-            return e_;                                                       \
+        uint8_t h_[HEAD_MAX];                                                \
         size_t n_ = (call);                                                  \
         if (n_ == 0)                                                         \
             return CS_E_INTERNAL;                                            \
-        (out)->len += n_;                                                    \
+        cs_err e_ = cs_buf_append((out), h_, n_);                            \
+        if (e_ != CS_OK)                                                     \
+            return e_;                                                       \
     } while (0)
 
 cs_err cs_cbor_put_uint(cs_buf *out, uint64_t v)
 {
-    PUT_HEAD(out, cbor_encode_uint(v, p_, HEAD_MAX));
+    PUT_HEAD(out, cbor_encode_uint(v, h_, HEAD_MAX));
     return CS_OK;
 }
 
 cs_err cs_cbor_put_map(cs_buf *out, size_t pairs)
 {
-    PUT_HEAD(out, cbor_encode_map_start(pairs, p_, HEAD_MAX));
+    PUT_HEAD(out, cbor_encode_map_start(pairs, h_, HEAD_MAX));
     return CS_OK;
 }
 
 cs_err cs_cbor_put_null(cs_buf *out)
 {
-    PUT_HEAD(out, cbor_encode_null(p_, HEAD_MAX));
+    PUT_HEAD(out, cbor_encode_null(h_, HEAD_MAX));
     return CS_OK;
 }
 
@@ -614,7 +633,7 @@ static cs_err put_int(cs_buf *out, int64_t v)
     if (v >= 0)
         return cs_cbor_put_uint(out, (uint64_t)v);
     /* -1 - v without overflow at INT64_MIN */
-    PUT_HEAD(out, cbor_encode_negint((uint64_t)(-(v + 1)), p_, HEAD_MAX));
+    PUT_HEAD(out, cbor_encode_negint((uint64_t)(-(v + 1)), h_, HEAD_MAX));
     return CS_OK;
 }
 
@@ -645,7 +664,9 @@ static bool half_exact(double d, uint16_t *out)
     double mant = ldexp(m, 11);                /* 1024..2047 when exact */
     if (mant != floor(mant))
         return false;
-    *out = sign | (uint16_t)((e + 14) << 10) | (uint16_t)((unsigned)mant - 1024);
+    /* biased exponent e - 1 + 15; the leading 1 of the significand goes */
+    *out = sign | (uint16_t)((e + 14) << 10) |
+           (uint16_t)((unsigned)mant - 1024);
     return true;
 }
 
@@ -655,10 +676,7 @@ static bool half_exact(double d, uint16_t *out)
  */
 static cs_err put_float(cs_buf *out, double d)
 {
-    uint8_t *p;
-    cs_err err = cs_buf_reserve(out, HEAD_MAX, &p);
-    if (err != CS_OK)
-        return err;
+    uint8_t p[HEAD_MAX];
     uint16_t half = 0x7E00;                    /* NaN */
     size_t n;
     if (isnan(d) || half_exact(d, &half)) {
@@ -673,8 +691,7 @@ static cs_err put_float(cs_buf *out, double d)
     }
     if (n == 0)
         return CS_E_INTERNAL;
-    out->len += n;
-    return CS_OK;
+    return cs_buf_append(out, p, n);
 }
 
 static cs_err put_string(cs_buf *out, bool text, const uint8_t *data,
@@ -683,9 +700,9 @@ static cs_err put_string(cs_buf *out, bool text, const uint8_t *data,
     if (text && !cs_cbor_utf8_valid(data, len))
         return CS_E_NOT_ACCEPTABLE;
     if (text)
-        PUT_HEAD(out, cbor_encode_string_start(len, p_, HEAD_MAX));
+        PUT_HEAD(out, cbor_encode_string_start(len, h_, HEAD_MAX));
     else
-        PUT_HEAD(out, cbor_encode_bytestring_start(len, p_, HEAD_MAX));
+        PUT_HEAD(out, cbor_encode_bytestring_start(len, h_, HEAD_MAX));
     return cs_buf_append(out, data, len);
 }
 
@@ -723,7 +740,7 @@ cs_err cs_cbor_put_value(cs_buf *out, const cs_value *value)
     case CS_TYPE_FLOAT:
         return put_float(out, value->v.f);
     case CS_TYPE_BOOLEAN:
-        PUT_HEAD(out, cbor_encode_bool(value->v.b, p_, HEAD_MAX));
+        PUT_HEAD(out, cbor_encode_bool(value->v.b, h_, HEAD_MAX));
         return CS_OK;
     case CS_TYPE_STRING:
     case CS_TYPE_CORELNK:
@@ -733,7 +750,7 @@ cs_err cs_cbor_put_value(cs_buf *out, const cs_value *value)
                           value->v.bytes.len);
     case CS_TYPE_TIME:
         /* Tag 1 (epoch seconds), as Leshan and Anjay write Time. */
-        PUT_HEAD(out, cbor_encode_tag(1, p_, HEAD_MAX));
+        PUT_HEAD(out, cbor_encode_tag(1, h_, HEAD_MAX));
         err = put_int(out, value->v.i);
         return err;
     case CS_TYPE_OBJLNK:

@@ -197,10 +197,15 @@ static cs_err read_entry_value(struct decoder *d, const cs_path *key,
     }
     if (key->len < CS_LEVEL_RESOURCE)
         return CS_E_NESTING;
-    const cs_resource_def *def = cs_codec_resource(d->reg, key);
+    /* Only text needs the definition here (to read an Objlnk); validation
+     * types everything else, so most leaves skip the registry lookup. */
+    cs_type defined = CS_TYPE_NONE;
+    if (t->kind == CS_CBOR_TEXT || t->kind == CS_CBOR_TEXT_INDEF) {
+        const cs_resource_def *def = cs_codec_resource(d->reg, key);
+        defined = def ? def->type : CS_TYPE_NONE;
+    }
     cs_value value;
-    cs_err err = cs_cbor_read_value(&d->r, t, def ? def->type : CS_TYPE_NONE,
-                                    &d->scratch, &value);
+    cs_err err = cs_cbor_read_value(&d->r, t, defined, &d->scratch, &value);
     return err == CS_OK ? cs_records_add(d->out, key, &value) : err;
 }
 

@@ -26,6 +26,9 @@ const char *cs_strerror(cs_err err)
     case CS_E_NOMEM: return "out of memory";
     case CS_E_INTERNAL: return "internal error";
     case CS_E_INVALID_ARG: return "invalid argument";
+    case CS_E_TIMEOUT: return "no answer in time";
+    case CS_E_RESET: return "rejected by the peer (reset)";
+    case CS_E_BUSY: return "a limit on peers or exchanges was reached";
     }
     return "unknown error";
 }
@@ -46,6 +49,9 @@ unsigned cs_err_coap_code(cs_err err)
     case CS_E_NOT_ACCEPTABLE: return COAP_CODE(4, 6);
     case CS_E_TOO_LARGE: return COAP_CODE(4, 13);
     case CS_E_UNSUPPORTED_FORMAT: return COAP_CODE(4, 15);
+    case CS_E_TIMEOUT:
+    case CS_E_RESET:
+    case CS_E_BUSY: return COAP_CODE(5, 3);
     default: return COAP_CODE(5, 0);
     }
 }

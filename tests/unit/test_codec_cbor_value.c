@@ -318,6 +318,24 @@ static void test_encode_refuses(void **state)
     assert_int_equal(cs_encode(CBOR, &res, &rs, NULL, &out), CS_E_TOO_LARGE);
     assert_int_equal(out.len, 0);
     cs_buf_free(&out);
+    /* exactly enough room is enough */
+    cs_records_clear(&rs);
+    v = cs_value_float(0.1);
+    assert_int_equal(cs_records_add(&rs, &res, &v), CS_OK);
+    cs_buf_init(&out, 8);
+    assert_int_equal(cs_encode(CBOR, &res, &rs, NULL, &out), CS_E_TOO_LARGE);
+    cs_buf_free(&out);
+    cs_buf_init(&out, 9);
+    assert_int_equal(cs_encode(CBOR, &res, &rs, NULL, &out), CS_OK);
+    assert_int_equal(out.len, 9);
+    cs_buf_free(&out);
+    cs_records_clear(&rs);
+    v = cs_value_string("ACME", 4);
+    assert_int_equal(cs_records_add(&rs, &res, &v), CS_OK);
+    cs_buf_init(&out, 5);
+    assert_int_equal(cs_encode(CBOR, &res, &rs, NULL, &out), CS_OK);
+    assert_int_equal(out.len, 5);
+    cs_buf_free(&out);
     cs_records_free(&rs);
 }
 
@@ -557,6 +575,9 @@ static void test_bad_structure(void **state)
     expect_decode_error("/0/0/3", "5a ff ff ff ff 00", CS_E_TRUNCATED);
     expect_decode_error("/3/0/0", "7f 7a 7f ff ff ff 41 ff", CS_E_TRUNCATED);
     expect_decode_error("/3/0/9", "9b ff ff ff ff ff ff ff ff 00",
+                        CS_E_TRUNCATED);
+    /* 2^32 + 5: must not wrap to 5 where size_t is 32 bits */
+    expect_decode_error("/3/0/0", "7b 00 00 00 01 00 00 00 05 41 41 41 41 41",
                         CS_E_TRUNCATED);
     /* nothing at all */
     assert_decode_fails(CBOR, "/3/0/0", NULL, 0, CS_E_TRUNCATED);

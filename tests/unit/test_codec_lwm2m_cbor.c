@@ -550,9 +550,9 @@ static void test_truncated_at_every_offset(void **state)
     static const char *const payloads[] = {
         DEVICE_HEX,
         "bf 03 bf 03 bf 03 18 19 ff ff ff",
-        "bf 9f 0d ff bf 9f 18 1a ff bf 9f 01 ff 5f 42 00 11 42 22 33 ff ff "
-        "ff ff",
-        "a1 83 19 fd e8 00 00 fb 3f b9 99 99 99 99 99 99 9a",
+        ("bf 9f 0d ff bf 9f 18 1a ff bf 9f 01 ff 5f 42 00 11 42 22 33 ff "
+         "ff ff ff"),
+        "a1 83 19 fd e8 00 00 fb 3f b9 99 99 99 99 99 9a",
     };
     for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
         uint8_t buf[128];
@@ -571,7 +571,7 @@ static void test_breaks_and_lengths(void **state)
     expect_decode_error("/", "a1 83 03 00 00 7f 61 41", CS_E_TRUNCATED);
     /* breaks where none may stand */
     expect_decode_error("/", "ff", CS_E_SYNTAX);
-    expect_decode_error("/", "a1 ff", CS_E_SYNTAX);
+    expect_decode_error("/", "a1 03 a1 ff 00", CS_E_SYNTAX);
     expect_decode_error("/", "bf 03 ff", CS_E_SYNTAX);
     expect_decode_error("/", "a1 83 03 00 ff 05", CS_E_SYNTAX);
     expect_decode_error("/", "a1 83 03 00 00 7f 41 41 ff", CS_E_SYNTAX);
@@ -585,7 +585,7 @@ static void test_breaks_and_lengths(void **state)
     expect_decode_error("/", "a1 83 03 00 00 5a 7f ff ff ff 41",
                         CS_E_TRUNCATED);
     /* a key array that claims more IDs than a path has */
-    expect_decode_error("/", "a1 9a 00 01 00 00 03 00 00 00 00", CS_E_NESTING);
+    expect_decode_error("/", "a1 98 05 03 00 0b 00 01 05", CS_E_NESTING);
     /* reserved encodings */
     expect_decode_error("/", "a1 1c 05", CS_E_SYNTAX);
     expect_decode_error("/", "be", CS_E_SYNTAX);
@@ -637,6 +637,14 @@ static void test_encode_refuses(void **state)
     cs_buf_init(&out, 8);
     assert_int_equal(cs_encode(LWCBOR, &t, &rs, NULL, &out), CS_E_TOO_LARGE);
     assert_int_equal(out.len, 0);
+    cs_buf_free(&out);
+    /* exactly enough room is enough: 11 bytes */
+    cs_buf_init(&out, 10);
+    assert_int_equal(cs_encode(LWCBOR, &t, &rs, NULL, &out), CS_E_TOO_LARGE);
+    cs_buf_free(&out);
+    cs_buf_init(&out, 11);
+    assert_int_equal(cs_encode(LWCBOR, &t, &rs, NULL, &out), CS_OK);
+    expect_bytes(&out, "a1 03 a1 00 a1 00 64 41 43 4d 45");
     cs_buf_free(&out);
     cs_records_free(&rs);
 }

@@ -758,6 +758,9 @@ static void every_error_has_text_and_coap_code(void **state)
         { CS_E_NOMEM, 0xA0 },
         { CS_E_INTERNAL, 0xA0 },
         { CS_E_INVALID_ARG, 0xA0 },
+        { CS_E_TIMEOUT, 0xA3 },
+        { CS_E_RESET, 0xA3 },
+        { CS_E_BUSY, 0xA3 },
     };
     size_t n = sizeof codes / sizeof codes[0];
     const char *unknown = cs_strerror((cs_err)-999);

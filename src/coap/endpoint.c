@@ -1,0 +1,846 @@
+/*
+ * endpoint.c - the sans-I/O CoAP messaging and request/response layer (see
+ * cellstrap/coap_endpoint.h for the contract).
+ *
+ * State: one `struct peer` per remote address, in a keyed hash table, with
+ * a small ring of recently received message IDs (deduplication, with the
+ * response to resend) and a short list of outgoing exchanges (requests,
+ * and responses sent as CON).  Every deadline is a timer in one heap: an
+ * exchange's retransmission or timeout, and a peer's expiry
+ * EXCHANGE_LIFETIME after it was last active.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellstrap/coap_endpoint.h"
+#include "core/addr_map.h"
+#include "core/timer_heap.h"
+#include "crypto/crypto.h"
+
+/* Received message IDs remembered per peer.  LwM2M peers keep one
+ * interaction outstanding (NSTART 1), so a duplicate is almost always one of
+ * the last few messages; a bounded ring keeps an idle peer small. */
+#define DEDUP_SLOTS 4
+/* Largest datagram the endpoint writes: a 1024-byte block and headers. */
+#define MAX_DATAGRAM 1280
+#define OBSERVE_FRESH_WINDOW (1u << 23)
+#define OBSERVE_FRESH_MS 128000u
+
+enum timer_kind { TIMER_PEER, TIMER_EXCHANGE };
+
+struct ep_timer {
+    cs_timer t;
+    uint8_t kind;
+};
+
+enum dedup_state {
+    DEDUP_EMPTY = 0,
+    DEDUP_ANSWERED,     /* response cached: resend it for a duplicate CON */
+    DEDUP_DEFERRED,     /* empty ACK sent, response comes separately */
+    DEDUP_SEEN          /* NON request, or a response we acknowledged */
+};
+
+struct dedup {
+    uint16_t mid;
+    uint8_t state;
+    uint16_t response_len;
+    uint8_t *response;
+    cs_coap_time expires;
+};
+
+struct exchange;
+
+struct peer {
+    cs_addr addr;
+    void *session;
+    uint16_t next_mid;
+    uint8_t dedup_next;
+    uint8_t exchange_count;
+    uint8_t in_flight;          /* CON interactions awaiting ACK (NSTART) */
+    struct dedup *dedup;        /* DEDUP_SLOTS entries, allocated lazily */
+    struct exchange *exchanges;
+    struct ep_timer timer;      /* expiry of the whole peer */
+};
+
+enum exchange_state { X_QUEUED, X_WAIT_ACK, X_WAIT_RESPONSE, X_OBSERVING };
+
+struct exchange {
+    struct exchange *next;
+    struct peer *peer;
+    struct ep_timer timer;
+    cs_coap_response_fn cb;
+    void *user;
+    uint8_t state;
+    bool is_request;
+    bool confirmable;
+    bool observe;
+    bool have_seq;
+    uint8_t retransmits;
+    uint8_t token_len;
+    uint8_t token[CS_COAP_TOKEN_MAX];
+    uint16_t mid;
+    uint32_t timeout_ms;
+    uint32_t last_seq;
+    cs_coap_time last_notify;
+    size_t len;
+    uint8_t *datagram;
+};
+
+struct cs_coap_endpoint {
+    cs_coap_config cfg;
+    cs_coap_time lifetime;
+    cs_coap_time non_lifetime;
+    cs_addr_map peers;
+    cs_timer_heap timers;
+    cs_rng *rng;
+    uint8_t pool[256];          /* random bytes, refilled in one call */
+    size_t pool_used;
+    cs_coap_stats stats;
+};
+
+/* ---- Parameters -------------------------------------------------------- */
+
+void cs_coap_params_default(cs_coap_params *p)
+{
+    p->ack_timeout_ms = 2000;
+    p->ack_random_factor_pct = 150;
+    p->max_retransmit = 4;
+    p->nstart = 1;
+    p->max_latency_ms = 100000;
+}
+
+cs_coap_time cs_coap_max_transmit_span(const cs_coap_params *p)
+{
+    return (cs_coap_time)p->ack_timeout_ms *
+           (((cs_coap_time)1 << p->max_retransmit) - 1) *
+           p->ack_random_factor_pct / 100;
+}
+
+cs_coap_time cs_coap_max_transmit_wait(const cs_coap_params *p)
+{
+    return (cs_coap_time)p->ack_timeout_ms *
+           (((cs_coap_time)1 << (p->max_retransmit + 1)) - 1) *
+           p->ack_random_factor_pct / 100;
+}
+
+cs_coap_time cs_coap_exchange_lifetime(const cs_coap_params *p)
+{
+    /* PROCESSING_DELAY is ACK_TIMEOUT. */
+    return cs_coap_max_transmit_span(p) + 2 * (cs_coap_time)p->max_latency_ms +
+           p->ack_timeout_ms;
+}
+
+cs_coap_time cs_coap_non_lifetime(const cs_coap_params *p)
+{
+    return cs_coap_max_transmit_span(p) + p->max_latency_ms;
+}
+
+/* ---- Randomness -------------------------------------------------------- */
+
+static void random_bytes(cs_coap_endpoint *ep, uint8_t *out, size_t len)
+{
+    while (len > 0) {
+        if (ep->pool_used == sizeof ep->pool) {
+            cs_rng_bytes(ep->rng, ep->pool, sizeof ep->pool);
+            ep->pool_used = 0;
+        }
+        size_t n = sizeof ep->pool - ep->pool_used;
+        if (n > len)
+            n = len;
+        memcpy(out, ep->pool + ep->pool_used, n);
+        ep->pool_used += n;
+        out += n;
+        len -= n;
+    }
+}
+
+static uint16_t random_u16(cs_coap_endpoint *ep)
+{
+    uint8_t b[2];
+    random_bytes(ep, b, sizeof b);
+    return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+/* The first retransmission timeout: ACK_TIMEOUT times a random factor in
+ * [1, ACK_RANDOM_FACTOR]. */
+static uint32_t initial_timeout(cs_coap_endpoint *ep)
+{
+    uint32_t base = ep->cfg.params.ack_timeout_ms;
+    uint32_t spread = base * (ep->cfg.params.ack_random_factor_pct - 100) / 100;
+    return spread ? base + random_u16(ep) % (spread + 1) : base;
+}
+
+/* ---- Lifecycle --------------------------------------------------------- */
+
+cs_coap_endpoint *cs_coap_endpoint_new(const cs_coap_config *cfg)
+{
+    if (cfg == NULL || cfg->send == NULL)
+        return NULL;
+    cs_coap_endpoint *ep = calloc(1, sizeof *ep);
+    if (ep == NULL)
+        return NULL;
+    ep->cfg = *cfg;
+    if (ep->cfg.params.ack_timeout_ms == 0)
+        cs_coap_params_default(&ep->cfg.params);
+    if (ep->cfg.params.ack_random_factor_pct < 100)
+        ep->cfg.params.ack_random_factor_pct = 100;
+    if (ep->cfg.params.nstart == 0)
+        ep->cfg.params.nstart = 1;
+    if (ep->cfg.max_peers == 0)
+        ep->cfg.max_peers = (size_t)1 << 22;
+    if (ep->cfg.max_exchanges_per_peer == 0)
+        ep->cfg.max_exchanges_per_peer = 16;
+    if (ep->cfg.max_exchanges_per_peer > 255)
+        ep->cfg.max_exchanges_per_peer = 255;
+    ep->lifetime = cs_coap_exchange_lifetime(&ep->cfg.params);
+    ep->non_lifetime = cs_coap_non_lifetime(&ep->cfg.params);
+    ep->rng = cfg->seed ? cs_rng_new_deterministic(cfg->seed)
+                        : cs_rng_new("cellstrap-coap");
+    if (ep->rng == NULL) {
+        free(ep);
+        return NULL;
+    }
+    ep->pool_used = sizeof ep->pool;
+    uint64_t map_seed;
+    random_bytes(ep, (uint8_t *)&map_seed, sizeof map_seed);
+    cs_addr_map_init(&ep->peers, map_seed);
+    cs_timer_heap_init(&ep->timers);
+    return ep;
+}
+
+static void free_exchange(struct exchange *x)
+{
+    free(x->datagram);
+    free(x);
+}
+
+static void free_peer_state(struct peer *peer)
+{
+    if (peer->dedup != NULL) {
+        for (int i = 0; i < DEDUP_SLOTS; i++)
+            free(peer->dedup[i].response);
+        free(peer->dedup);
+    }
+    struct exchange *x = peer->exchanges;
+    while (x != NULL) {
+        struct exchange *next = x->next;
+        free_exchange(x);
+        x = next;
+    }
+    free(peer);
+}
+
+void cs_coap_endpoint_free(cs_coap_endpoint *ep)
+{
+    if (ep == NULL)
+        return;
+    for (size_t i = 0; i < ep->peers.cap; i++)
+        if (ep->peers.slots[i].value != NULL)
+            free_peer_state(ep->peers.slots[i].value);
+    cs_addr_map_free(&ep->peers);
+    cs_timer_heap_free(&ep->timers);
+    cs_rng_free(ep->rng);
+    free(ep);
+}
+
+/* ---- Peers ------------------------------------------------------------- */
+
+static struct peer *find_peer(cs_coap_endpoint *ep, const cs_addr *addr)
+{
+    return cs_addr_map_get(&ep->peers, addr);
+}
+
+static struct peer *add_peer(cs_coap_endpoint *ep, const cs_addr *addr,
+                             void *session)
+{
+    if (ep->stats.peers >= ep->cfg.max_peers)
+        return NULL;
+    struct peer *peer = calloc(1, sizeof *peer);
+    if (peer == NULL)
+        return NULL;
+    peer->addr = *addr;
+    peer->session = session;
+    peer->next_mid = random_u16(ep);
+    cs_timer_init(&peer->timer.t);
+    peer->timer.kind = TIMER_PEER;
+    if (cs_addr_map_put(&ep->peers, addr, peer) != CS_OK) {
+        free(peer);
+        return NULL;
+    }
+    ep->stats.peers++;
+    return peer;
+}
+
+static struct peer *find_or_add_peer(cs_coap_endpoint *ep, const cs_addr *addr,
+                                     void *session)
+{
+    struct peer *peer = find_peer(ep, addr);
+    if (peer != NULL) {
+        peer->session = session;
+        return peer;
+    }
+    return add_peer(ep, addr, session);
+}
+
+/* Keep the peer for EXCHANGE_LIFETIME after its last activity: its message
+ * IDs and deduplication entries must outlive any retransmission. */
+static void touch_peer(cs_coap_endpoint *ep, struct peer *peer,
+                       cs_coap_time now)
+{
+    cs_timer_schedule(&ep->timers, &peer->timer.t, now + ep->lifetime);
+}
+
+static void remove_peer(cs_coap_endpoint *ep, struct peer *peer)
+{
+    cs_timer_cancel(&ep->timers, &peer->timer.t);
+    for (struct exchange *x = peer->exchanges; x != NULL; x = x->next)
+        cs_timer_cancel(&ep->timers, &x->timer.t);
+    cs_addr_map_remove(&ep->peers, &peer->addr);
+    ep->stats.peers--;
+    ep->stats.exchanges -= peer->exchange_count;
+    free_peer_state(peer);
+}
+
+static uint16_t next_mid(struct peer *peer)
+{
+    return peer->next_mid++;
+}
+
+/* ---- Sending ----------------------------------------------------------- */
+
+static void transmit(cs_coap_endpoint *ep, const struct peer *peer,
+                     const uint8_t *data, size_t len)
+{
+    ep->cfg.send(ep->cfg.io, &peer->addr, peer->session, data, len);
+}
+
+static void send_empty(cs_coap_endpoint *ep, const cs_addr *to, void *session,
+                       uint8_t type, uint16_t mid)
+{
+    uint8_t msg[4] = { (uint8_t)(0x40 | type << 4), 0, (uint8_t)(mid >> 8),
+                       (uint8_t)mid };
+    ep->cfg.send(ep->cfg.io, to, session, msg, sizeof msg);
+}
+
+/* ---- Deduplication ----------------------------------------------------- */
+
+static struct dedup *dedup_find(struct peer *peer, uint16_t mid,
+                                cs_coap_time now)
+{
+    if (peer->dedup == NULL)
+        return NULL;
+    for (int i = 0; i < DEDUP_SLOTS; i++) {
+        struct dedup *d = &peer->dedup[i];
+        if (d->state != DEDUP_EMPTY && d->mid == mid && d->expires > now)
+            return d;
+    }
+    return NULL;
+}
+
+static struct dedup *dedup_insert(struct peer *peer, uint16_t mid,
+                                  cs_coap_time expires)
+{
+    if (peer->dedup == NULL) {
+        peer->dedup = calloc(DEDUP_SLOTS, sizeof *peer->dedup);
+        if (peer->dedup == NULL)
+            return NULL;
+    }
+    struct dedup *d = &peer->dedup[peer->dedup_next];
+    peer->dedup_next = (uint8_t)((peer->dedup_next + 1) % DEDUP_SLOTS);
+    free(d->response);
+    d->response = NULL;
+    d->response_len = 0;
+    d->mid = mid;
+    d->state = DEDUP_SEEN;
+    d->expires = expires;
+    return d;
+}
+
+static void dedup_keep_response(struct dedup *d, const uint8_t *data,
+                                size_t len)
+{
+    if (d == NULL)
+        return;
+    free(d->response);
+    d->response = malloc(len);
+    if (d->response == NULL) {
+        d->state = DEDUP_SEEN;     /* a duplicate will then be dropped */
+        return;
+    }
+    memcpy(d->response, data, len);
+    d->response_len = (uint16_t)len;
+    d->state = DEDUP_ANSWERED;
+}
+
+/* ---- Exchanges --------------------------------------------------------- */
+
+static void unlink_exchange(cs_coap_endpoint *ep, struct exchange *x)
+{
+    struct exchange **pp = &x->peer->exchanges;
+    while (*pp != x)
+        pp = &(*pp)->next;
+    *pp = x->next;
+    x->peer->exchange_count--;
+    ep->stats.exchanges--;
+    cs_timer_cancel(&ep->timers, &x->timer.t);
+    if (x->state == X_WAIT_ACK && x->confirmable)
+        x->peer->in_flight--;
+}
+
+static void transmit_first(cs_coap_endpoint *ep, cs_coap_time now,
+                           struct exchange *x)
+{
+    transmit(ep, x->peer, x->datagram, x->len);
+    if (x->confirmable) {
+        x->state = X_WAIT_ACK;
+        x->peer->in_flight++;
+        x->timeout_ms = initial_timeout(ep);
+        cs_timer_schedule(&ep->timers, &x->timer.t, now + x->timeout_ms);
+    } else {
+        x->state = X_WAIT_RESPONSE;
+        cs_timer_schedule(&ep->timers, &x->timer.t, now + ep->non_lifetime);
+    }
+}
+
+/* NSTART: start queued CON exchanges while the peer has room. */
+static void start_queued(cs_coap_endpoint *ep, cs_coap_time now,
+                         struct peer *peer)
+{
+    for (struct exchange *x = peer->exchanges; x != NULL; x = x->next) {
+        if (peer->in_flight >= ep->cfg.params.nstart)
+            return;
+        if (x->state == X_QUEUED)
+            transmit_first(ep, now, x);
+    }
+}
+
+/* End an exchange: unlink it, report, free, let queued ones go. */
+static void complete(cs_coap_endpoint *ep, cs_coap_time now,
+                     struct exchange *x, cs_err status,
+                     const cs_coap_msg *response)
+{
+    struct peer *peer = x->peer;
+    unlink_exchange(ep, x);
+    if (x->cb != NULL)
+        x->cb(x->user, ep, status, response, true);
+    free_exchange(x);
+    start_queued(ep, now, peer);
+}
+
+static struct exchange *new_exchange(cs_coap_endpoint *ep, struct peer *peer,
+                                     const cs_coap_msg *msg, bool is_request,
+                                     cs_coap_response_fn cb, void *user)
+{
+    if (peer->exchange_count >= ep->cfg.max_exchanges_per_peer)
+        return NULL;
+    uint8_t buf[MAX_DATAGRAM];
+    size_t len;
+    if (cs_coap_serialize(msg, buf, sizeof buf, &len) != CS_OK)
+        return NULL;
+    struct exchange *x = calloc(1, sizeof *x);
+    if (x == NULL)
+        return NULL;
+    x->datagram = malloc(len);
+    if (x->datagram == NULL) {
+        free(x);
+        return NULL;
+    }
+    memcpy(x->datagram, buf, len);
+    x->len = len;
+    x->peer = peer;
+    x->cb = cb;
+    x->user = user;
+    x->is_request = is_request;
+    x->confirmable = msg->type == CS_COAP_TYPE_CON;
+    x->mid = msg->mid;
+    x->token_len = msg->token_len;
+    memcpy(x->token, msg->token, msg->token_len);
+    x->state = X_QUEUED;
+    cs_timer_init(&x->timer.t);
+    x->timer.kind = TIMER_EXCHANGE;
+    /* Append, so that queued requests go out in order. */
+    struct exchange **pp = &peer->exchanges;
+    while (*pp != NULL)
+        pp = &(*pp)->next;
+    *pp = x;
+    peer->exchange_count++;
+    ep->stats.exchanges++;
+    return x;
+}
+
+static struct exchange *find_by_mid(struct peer *peer, uint16_t mid)
+{
+    for (struct exchange *x = peer->exchanges; x != NULL; x = x->next)
+        if (x->state == X_WAIT_ACK && x->mid == mid)
+            return x;
+    return NULL;
+}
+
+static struct exchange *find_by_token(struct peer *peer, const uint8_t *token,
+                                      size_t len)
+{
+    for (struct exchange *x = peer->exchanges; x != NULL; x = x->next)
+        if (x->is_request && x->state != X_QUEUED && x->token_len == len &&
+            memcmp(x->token, token, len) == 0)
+            return x;
+    return NULL;
+}
+
+cs_err cs_coap_send_request(cs_coap_endpoint *ep, cs_coap_time now,
+                            const cs_addr *to, void *session,
+                            cs_coap_msg *request, cs_coap_response_fn cb,
+                            void *user)
+{
+    if (request->type != CS_COAP_TYPE_CON && request->type != CS_COAP_TYPE_NON)
+        return CS_E_INVALID_ARG;
+    if (!cs_coap_code_is_request(request->code))
+        return CS_E_INVALID_ARG;
+    struct peer *peer = find_or_add_peer(ep, to, session);
+    if (peer == NULL)
+        return CS_E_BUSY;
+    touch_peer(ep, peer, now);
+    request->mid = next_mid(peer);
+    if (request->token_len == 0) {
+        random_bytes(ep, request->token, CS_COAP_TOKEN_MAX);
+        request->token_len = CS_COAP_TOKEN_MAX;
+    }
+    struct exchange *x = new_exchange(ep, peer, request, true, cb, user);
+    if (x == NULL)
+        return peer->exchange_count >= ep->cfg.max_exchanges_per_peer
+                   ? CS_E_BUSY : CS_E_NOMEM;
+    uint32_t observe;
+    x->observe = cs_coap_get_uint(request, CS_COAP_OPT_OBSERVE, &observe) == CS_OK &&
+                 observe == 0;
+    if (!x->confirmable || peer->in_flight < ep->cfg.params.nstart)
+        transmit_first(ep, now, x);
+    return CS_OK;
+}
+
+cs_err cs_coap_send_response(cs_coap_endpoint *ep, cs_coap_time now,
+                             const cs_coap_reply_to *to,
+                             cs_coap_msg *response, cs_coap_response_fn cb,
+                             void *user)
+{
+    if (response->type != CS_COAP_TYPE_CON && response->type != CS_COAP_TYPE_NON)
+        return CS_E_INVALID_ARG;
+    struct peer *peer = find_or_add_peer(ep, &to->addr, to->session);
+    if (peer == NULL)
+        return CS_E_BUSY;
+    touch_peer(ep, peer, now);
+    response->mid = next_mid(peer);
+    cs_err err = cs_coap_set_token(response, to->token, to->token_len);
+    if (err != CS_OK)
+        return err;
+    if (response->type == CS_COAP_TYPE_NON) {
+        uint8_t buf[MAX_DATAGRAM];
+        size_t len;
+        err = cs_coap_serialize(response, buf, sizeof buf, &len);
+        if (err == CS_OK)
+            transmit(ep, peer, buf, len);
+        return err;
+    }
+    struct exchange *x = new_exchange(ep, peer, response, false, cb, user);
+    if (x == NULL)
+        return CS_E_BUSY;
+    transmit_first(ep, now, x);
+    return CS_OK;
+}
+
+cs_err cs_coap_forget_observe(cs_coap_endpoint *ep, const cs_addr *to,
+                              const uint8_t *token, size_t token_len)
+{
+    struct peer *peer = find_peer(ep, to);
+    struct exchange *x = peer ? find_by_token(peer, token, token_len) : NULL;
+    if (x == NULL)
+        return CS_E_NOT_FOUND;
+    unlink_exchange(ep, x);
+    free_exchange(x);
+    return CS_OK;
+}
+
+/* ---- Receiving --------------------------------------------------------- */
+
+/* RFC 7641 §3.4: is notification `seq` at `now` newer than the last one? */
+static bool is_fresh(const struct exchange *x, uint32_t seq, cs_coap_time now)
+{
+    if (!x->have_seq)
+        return true;
+    uint32_t v1 = x->last_seq, v2 = seq;
+    return (v1 < v2 && v2 - v1 < OBSERVE_FRESH_WINDOW) ||
+           (v1 > v2 && v1 - v2 > OBSERVE_FRESH_WINDOW) ||
+           now > x->last_notify + OBSERVE_FRESH_MS;
+}
+
+/* A response to one of our requests (piggybacked or separate). */
+static void deliver_response(cs_coap_endpoint *ep, cs_coap_time now,
+                             struct exchange *x, const cs_coap_msg *msg)
+{
+    uint32_t seq;
+    bool notification = x->observe &&
+                        cs_coap_code_class(msg->code) == 2 &&
+                        cs_coap_get_uint(msg, CS_COAP_OPT_OBSERVE, &seq) == CS_OK;
+    if (!notification) {
+        complete(ep, now, x, CS_OK, msg);
+        return;
+    }
+    if (x->state == X_OBSERVING && !is_fresh(x, seq, now))
+        return;                      /* reordered: older than what we have */
+    if (x->state == X_WAIT_ACK && x->confirmable) {
+        x->peer->in_flight--;
+        start_queued(ep, now, x->peer);
+    }
+    x->state = X_OBSERVING;
+    x->have_seq = true;
+    x->last_seq = seq;
+    x->last_notify = now;
+    cs_timer_cancel(&ep->timers, &x->timer.t);
+    if (x->cb != NULL)
+        x->cb(x->user, ep, CS_OK, msg, false);
+}
+
+static cs_err handle_ack_or_reset(cs_coap_endpoint *ep, cs_coap_time now,
+                                  struct peer *peer, const cs_coap_msg *msg)
+{
+    struct exchange *x = find_by_mid(peer, msg->mid);
+    if (x == NULL)
+        return CS_OK;                /* late or unknown: ignore */
+    if (msg->type == CS_COAP_TYPE_RST) {
+        complete(ep, now, x, CS_E_RESET, NULL);
+        return CS_OK;
+    }
+    if (!x->is_request) {            /* our CON response was acknowledged */
+        complete(ep, now, x, CS_OK, NULL);
+        return CS_OK;
+    }
+    if (cs_coap_code_is_empty(msg->code)) {
+        /* Separate response follows: stop retransmitting, wait for it. */
+        x->peer->in_flight--;
+        x->state = X_WAIT_RESPONSE;
+        free(x->datagram);
+        x->datagram = NULL;
+        cs_timer_schedule(&ep->timers, &x->timer.t, now + ep->lifetime);
+        start_queued(ep, now, peer);
+        return CS_OK;
+    }
+    if (msg->token_len != x->token_len ||
+        memcmp(msg->token, x->token, x->token_len) != 0)
+        return CS_E_SYNTAX;          /* piggybacked response, wrong token */
+    deliver_response(ep, now, x, msg);
+    return CS_OK;
+}
+
+/* A CON or NON response outside an ACK: separate response or notification. */
+static cs_err handle_response(cs_coap_endpoint *ep, cs_coap_time now,
+                              struct peer *peer, const cs_coap_msg *msg)
+{
+    if (dedup_find(peer, msg->mid, now) != NULL) {
+        ep->stats.duplicates++;
+        if (msg->type == CS_COAP_TYPE_CON)
+            send_empty(ep, &peer->addr, peer->session, CS_COAP_TYPE_ACK, msg->mid);
+        return CS_OK;
+    }
+    struct exchange *x = find_by_token(peer, msg->token, msg->token_len);
+    if (x == NULL) {
+        /* Nobody asked (or we forgot an observation): reject. */
+        send_empty(ep, &peer->addr, peer->session, CS_COAP_TYPE_RST, msg->mid);
+        return CS_OK;
+    }
+    dedup_insert(peer, msg->mid, now + ep->lifetime);
+    if (msg->type == CS_COAP_TYPE_CON)
+        send_empty(ep, &peer->addr, peer->session, CS_COAP_TYPE_ACK, msg->mid);
+    deliver_response(ep, now, x, msg);
+    return CS_OK;
+}
+
+static void answer_request(cs_coap_endpoint *ep, struct peer *peer,
+                           struct dedup *d, const cs_coap_msg *request,
+                           uint8_t code, cs_coap_msg *response)
+{
+    uint8_t buf[MAX_DATAGRAM];
+    size_t len;
+    if (code != 0)
+        response->code = code;
+    cs_err err = cs_coap_serialize(response, buf, sizeof buf, &len);
+    if (err != CS_OK) {
+        /* The handler built something unsendable: say so, without it. */
+        cs_coap_init(response, response->type, CS_COAP_CODE_INTERNAL_SERVER_ERROR,
+                     response->mid);
+        cs_coap_set_token(response, request->token, request->token_len);
+        if (cs_coap_serialize(response, buf, sizeof buf, &len) != CS_OK)
+            return;
+    }
+    transmit(ep, peer, buf, len);
+    if (request->type == CS_COAP_TYPE_CON)
+        dedup_keep_response(d, buf, len);
+}
+
+static cs_err handle_request(cs_coap_endpoint *ep, cs_coap_time now,
+                             struct peer *peer, const cs_coap_msg *msg,
+                             cs_err parse_status)
+{
+    struct dedup *d = dedup_find(peer, msg->mid, now);
+    if (d != NULL) {
+        ep->stats.duplicates++;
+        if (msg->type != CS_COAP_TYPE_CON)
+            return CS_OK;
+        if (d->state == DEDUP_ANSWERED)
+            transmit(ep, peer, d->response, d->response_len);
+        else if (d->state == DEDUP_DEFERRED)
+            send_empty(ep, &peer->addr, peer->session, CS_COAP_TYPE_ACK, msg->mid);
+        return CS_OK;
+    }
+    d = dedup_insert(peer, msg->mid, now + ep->lifetime);
+
+    cs_coap_msg response;
+    bool con = msg->type == CS_COAP_TYPE_CON;
+    cs_coap_init(&response, con ? CS_COAP_TYPE_ACK : CS_COAP_TYPE_NON,
+                 CS_COAP_CODE_INTERNAL_SERVER_ERROR,
+                 con ? msg->mid : next_mid(peer));
+    cs_coap_set_token(&response, msg->token, msg->token_len);
+
+    uint16_t bad = 0;
+    if (parse_status == CS_E_TOO_LARGE) {
+        answer_request(ep, peer, d, msg, CS_COAP_CODE_REQUEST_ENTITY_TOO_LARGE, &response);
+        return CS_OK;
+    }
+    if (parse_status == CS_E_BAD_OPTION ||
+        cs_coap_check_critical(msg, NULL, 0, &bad) != CS_OK) {
+        if (!con) {                  /* RFC 7252 §5.4.1: reject the NON */
+            send_empty(ep, &peer->addr, peer->session, CS_COAP_TYPE_RST, msg->mid);
+            return CS_OK;
+        }
+        answer_request(ep, peer, d, msg, CS_COAP_CODE_BAD_OPTION, &response);
+        return CS_OK;
+    }
+    if (ep->cfg.on_request == NULL) {
+        answer_request(ep, peer, d, msg, CS_COAP_CODE_NOT_FOUND, &response);
+        return CS_OK;
+    }
+    cs_coap_incoming in = { &peer->addr, peer->session, msg, false };
+    ep->cfg.on_request(ep->cfg.app, ep, &in, &response);
+    if (in.deferred) {
+        if (d != NULL)
+            d->state = con ? DEDUP_DEFERRED : DEDUP_SEEN;
+        return CS_OK;
+    }
+    answer_request(ep, peer, d, msg, 0, &response);
+    return CS_OK;
+}
+
+cs_coap_reply_to cs_coap_defer(cs_coap_endpoint *ep, cs_coap_incoming *in)
+{
+    cs_coap_reply_to to;
+    memset(&to, 0, sizeof to);
+    to.addr = *in->from;
+    to.session = in->session;
+    to.token_len = in->request->token_len;
+    memcpy(to.token, in->request->token, to.token_len);
+    to.confirmable = in->request->type == CS_COAP_TYPE_CON;
+    if (!in->deferred && to.confirmable)
+        send_empty(ep, in->from, in->session, CS_COAP_TYPE_ACK, in->request->mid);
+    in->deferred = true;
+    return to;
+}
+
+cs_err cs_coap_receive(cs_coap_endpoint *ep, cs_coap_time now,
+                       const cs_addr *from, void *session,
+                       const uint8_t *data, size_t len)
+{
+    cs_coap_msg msg;
+    cs_err status = cs_coap_parse(data, len, &msg);
+    if (status != CS_OK && status != CS_E_BAD_OPTION &&
+        status != CS_E_TOO_LARGE) {
+        uint8_t type;
+        uint16_t mid;
+        ep->stats.rejected++;
+        if (cs_coap_peek_header(data, len, &type, NULL, &mid) &&
+            type == CS_COAP_TYPE_CON)
+            send_empty(ep, from, session, CS_COAP_TYPE_RST, mid);
+        return status;
+    }
+
+    if (msg.type == CS_COAP_TYPE_ACK || msg.type == CS_COAP_TYPE_RST) {
+        struct peer *peer = find_peer(ep, from);
+        if (peer == NULL)
+            return CS_OK;            /* nothing of ours: ignore */
+        touch_peer(ep, peer, now);
+        return status == CS_OK ? handle_ack_or_reset(ep, now, peer, &msg)
+                               : status;
+    }
+    if (cs_coap_code_is_empty(msg.code)) {
+        if (msg.type == CS_COAP_TYPE_CON)  /* a CoAP ping */
+            send_empty(ep, from, session, CS_COAP_TYPE_RST, msg.mid);
+        return CS_OK;
+    }
+    struct peer *peer = find_or_add_peer(ep, from, session);
+    if (peer == NULL) {
+        ep->stats.rejected++;
+        return CS_E_BUSY;
+    }
+    touch_peer(ep, peer, now);
+    if (cs_coap_code_is_request(msg.code))
+        return handle_request(ep, now, peer, &msg, status);
+    if (cs_coap_code_is_response(msg.code) && status == CS_OK)
+        return handle_response(ep, now, peer, &msg);
+    ep->stats.rejected++;
+    send_empty(ep, from, session, CS_COAP_TYPE_RST, msg.mid);
+    return status == CS_OK ? CS_E_SYNTAX : status;
+}
+
+/* ---- Time -------------------------------------------------------------- */
+
+static void exchange_timer_fired(cs_coap_endpoint *ep, cs_coap_time now,
+                                 struct exchange *x)
+{
+    if (x->state == X_WAIT_ACK &&
+        x->retransmits < ep->cfg.params.max_retransmit) {
+        x->retransmits++;
+        x->timeout_ms *= 2;
+        ep->stats.retransmissions++;
+        transmit(ep, x->peer, x->datagram, x->len);
+        cs_timer_schedule(&ep->timers, &x->timer.t, now + x->timeout_ms);
+        return;
+    }
+    complete(ep, now, x, CS_E_TIMEOUT, NULL);
+}
+
+static void peer_timer_fired(cs_coap_endpoint *ep, cs_coap_time now,
+                             struct peer *peer)
+{
+    if (peer->exchanges != NULL) {
+        touch_peer(ep, peer, now);   /* they end by their own timers */
+        return;
+    }
+    remove_peer(ep, peer);
+}
+
+cs_coap_time cs_coap_next_deadline(const cs_coap_endpoint *ep)
+{
+    const cs_timer *first = cs_timer_heap_first(&ep->timers);
+    return first ? first->deadline : CS_COAP_NEVER;
+}
+
+void cs_coap_tick(cs_coap_endpoint *ep, cs_coap_time now)
+{
+    cs_timer *t;
+    while ((t = cs_timer_heap_pop_due(&ep->timers, now)) != NULL) {
+        struct ep_timer *et = (struct ep_timer *)t;
+        if (et->kind == TIMER_PEER)
+            peer_timer_fired(ep, now, (struct peer *)((char *)et -
+                                                      offsetof(struct peer, timer)));
+        else
+            exchange_timer_fired(ep, now,
+                                 (struct exchange *)((char *)et -
+                                                     offsetof(struct exchange, timer)));
+    }
+}
+
+void cs_coap_get_stats(const cs_coap_endpoint *ep, cs_coap_stats *out)
+{
+    *out = ep->stats;
+    out->memory = sizeof *ep + cs_addr_map_memory(&ep->peers) +
+                  ep->timers.cap * sizeof(cs_timer *) +
+                  ep->stats.peers * sizeof(struct peer) +
+                  ep->stats.exchanges * sizeof(struct exchange);
+}
