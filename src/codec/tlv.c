@@ -279,10 +279,30 @@ static cs_err decode_value(const cs_resource_def *def, const struct tlv *t,
  * Decoding
  * ---------------------------------------------------------------------- */
 
+/*
+ * Every record of one payload lies under the target's object, so its
+ * definition is looked up once (NULL: no registry, or an unknown object)
+ * and each resource is then one search of its table.
+ */
 struct decoder {
-    const cs_registry *reg;
+    const cs_object_def *obj;
     cs_records *out;
 };
+
+static const cs_object_def *target_object(const cs_registry *reg,
+                                          const cs_path *target)
+{
+    return reg != NULL && target->len >= CS_LEVEL_OBJECT
+               ? cs_registry_object(reg, target->ids[0])
+               : NULL;
+}
+
+/* The definition of resource `rid` of the payload's object, or NULL. */
+static const cs_resource_def *resource_def(const cs_object_def *obj,
+                                           uint16_t rid)
+{
+    return obj != NULL ? cs_object_resource(obj, rid) : NULL;
+}
 
 static cs_err add_value(struct decoder *d, const cs_path *path,
                         const cs_resource_def *def, const struct tlv *t)
@@ -363,7 +383,7 @@ static cs_err decode_resource(struct decoder *d, const cs_path *inst,
                               const struct tlv *t)
 {
     cs_path p = cs_path_resource(inst->ids[0], inst->ids[1], t->id);
-    const cs_resource_def *def = cs_codec_resource(d->reg, &p);
+    const cs_resource_def *def = resource_def(d->obj, t->id);
     if (t->kind == TLV_RESOURCE) {
         if (def != NULL && def->multiple)
             return CS_E_NESTING;
@@ -481,7 +501,7 @@ static cs_err decode_instance_target(struct decoder *d, const cs_path *target,
  * misses its value. */
 static cs_err decode_empty_resource(struct decoder *d, const cs_path *target)
 {
-    const cs_resource_def *def = cs_codec_resource(d->reg, target);
+    const cs_resource_def *def = resource_def(d->obj, target->ids[2]);
     if (def != NULL && !def->multiple && def->type != CS_TYPE_NONE)
         return CS_E_TRUNCATED;
     return add_empty(d, target);
@@ -492,7 +512,7 @@ static cs_err decode_empty_resource(struct decoder *d, const cs_path *target)
 static cs_err decode_resource_payload(struct decoder *d, const cs_path *target,
                                       struct tlv_seq *seq)
 {
-    const cs_resource_def *def = cs_codec_resource(d->reg, target);
+    const cs_resource_def *def = resource_def(d->obj, target->ids[2]);
     bool whole = false, bare = false;
     while (seq_more(seq)) {
         struct tlv t;
@@ -554,7 +574,7 @@ static cs_err decode_resource_instance_target(struct decoder *d,
         return CS_E_TRUNCATED;
     cs_path res = cs_path_resource(target->ids[0], target->ids[1],
                                    target->ids[2]);
-    const cs_resource_def *def = cs_codec_resource(d->reg, &res);
+    const cs_resource_def *def = resource_def(d->obj, target->ids[2]);
     while (seq_more(seq)) {
         struct tlv t;
         cs_err err = seq_next(seq, &t);
@@ -584,7 +604,7 @@ static cs_err decode_resource_instance_target(struct decoder *d,
 cs_err cs_tlv_decode(const cs_path *target, const uint8_t *data, size_t len,
                      const cs_registry *reg, cs_records *out)
 {
-    struct decoder d = { reg, out };
+    struct decoder d = { target_object(reg, target), out };
     struct tlv_seq seq = seq_of_payload(data, len);
     switch (target->len) {
     case CS_LEVEL_OBJECT:
@@ -610,7 +630,7 @@ cs_err cs_tlv_decode(const cs_path *target, const uint8_t *data, size_t len,
  * order (on the stack for short lists).
  */
 struct encoder {
-    const cs_registry *reg;
+    const cs_object_def *obj;     /* as in struct decoder */
     cs_buf *out;
     const cs_record *items;
     const cs_record *const *sorted;
@@ -791,10 +811,8 @@ static cs_err resource_shape(const struct encoder *e, size_t k,
                              const cs_resource_def **def, bool *multiple)
 {
     const cs_record *first = rec_at(e, k);
-    cs_path res = first->path;
-    res.len = CS_LEVEL_RESOURCE;
     bool instances = first->path.len == CS_LEVEL_RESOURCE_INSTANCE;
-    *def = cs_codec_resource(e->reg, &res);
+    *def = resource_def(e->obj, first->path.ids[2]);
     if (*def == NULL) {
         *multiple = instances || first->value.type == CS_TYPE_NONE;
         return CS_OK;
@@ -1018,7 +1036,8 @@ cs_err cs_tlv_encode(const cs_path *target, const cs_records *in,
 {
     if (target->len == CS_LEVEL_ROOT)
         return CS_E_NOT_ACCEPTABLE;   /* TLV cannot name objects */
-    struct encoder e = { reg, out, in->items, NULL, in->count };
+    struct encoder e = { target_object(reg, target), out, in->items, NULL,
+                         in->count };
     if (records_sorted(in))
         return encode_sorted(&e, target);
 

@@ -1,0 +1,248 @@
+/*
+ * coap_peer.c - a small CoAP server and client on cellstrap's own engine
+ * (cs_coap_endpoint over cs_udp), for interoperability tests against an
+ * independent CoAP implementation (libcoap's command-line tools).
+ *
+ *   coap_peer server PORT
+ *       GET /t -> "hello"; PUT /store then GET /store; GET /obs with
+ *       Observe -> a notification every 200 ms ("n=1", "n=2" ...), CON
+ *       every other one; anything else 4.04.  Prints "ready" when bound;
+ *       runs until SIGTERM/SIGINT.
+ *   coap_peer get HOST:PORT PATH [--observe N]
+ *       CON GET; prints the payload (and the next N-1 notifications, one
+ *       per line); exit 0 on a 2.xx response.
+ *   coap_peer put HOST:PORT PATH VALUE
+ *       CON PUT with a text/plain payload; exit 0 on 2.01/2.04.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellstrap/coap_endpoint.h"
+#include "cellstrap/io.h"
+
+struct peer_ctx {
+    cs_udp *udp;
+    cs_coap_endpoint *ep;
+    cs_loop *loop;
+    /* server */
+    char store[256];
+    size_t store_len;
+    bool observing;
+    cs_coap_reply_to observer;
+    uint32_t seq;
+    uint64_t next_notify;
+    /* client */
+    int want;
+    int got;
+    int status;
+};
+
+static cs_loop *signal_loop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (signal_loop != NULL)
+        cs_loop_stop(signal_loop);
+}
+
+static void udp_send(void *io, const cs_addr *to, void *session,
+                     const uint8_t *data, size_t len)
+{
+    (void)session;
+    cs_udp_send(io, to, data, len);
+}
+
+static void on_readable(void *ctx, int fd)
+{
+    (void)fd;
+    struct peer_ctx *p = ctx;
+    uint8_t buf[1500];
+    size_t len;
+    cs_addr from;
+    cs_err err;
+    while ((err = cs_udp_recv(p->udp, &from, buf, sizeof buf, &len)) != CS_E_TIMEOUT)
+        if (err == CS_OK)
+            cs_coap_receive(p->ep, cs_clock_ms(), &from, NULL, buf, len);
+}
+
+static void notify(struct peer_ctx *p, uint64_t now)
+{
+    char text[32];
+    int n = snprintf(text, sizeof text, "n=%u", (unsigned)p->seq);
+    cs_coap_msg msg;
+    cs_coap_init(&msg, p->seq % 2 ? CS_COAP_TYPE_CON : CS_COAP_TYPE_NON,
+                 CS_COAP_CODE_CONTENT, 0);
+    cs_coap_add_uint(&msg, CS_COAP_OPT_OBSERVE, p->seq);
+    cs_coap_add_content_format(&msg, 0);
+    cs_coap_set_payload(&msg, text, (size_t)n);
+    if (cs_coap_send_response(p->ep, now, &p->observer, &msg, NULL, NULL) != CS_OK)
+        p->observing = false;
+    p->seq++;
+}
+
+static uint64_t on_timer(void *ctx, uint64_t now)
+{
+    struct peer_ctx *p = ctx;
+    if (p->observing && now >= p->next_notify) {
+        notify(p, now);
+        p->next_notify = now + 200;
+    }
+    cs_coap_tick(p->ep, now);
+    uint64_t next = cs_coap_next_deadline(p->ep);
+    if (p->observing && p->next_notify < next)
+        next = p->next_notify;
+    return next;
+}
+
+static bool path_is(const cs_coap_msg *req, const char *name)
+{
+    const char *segs[4];
+    size_t lens[4], n = 0;
+    if (cs_coap_get_strings(req, CS_COAP_OPT_URI_PATH, segs, lens, 4, &n) != CS_OK)
+        return false;
+    return n == 1 && lens[0] == strlen(name) && memcmp(segs[0], name, lens[0]) == 0;
+}
+
+static void serve(void *app, cs_coap_endpoint *ep, cs_coap_incoming *in,
+                  cs_coap_msg *resp)
+{
+    (void)ep;
+    struct peer_ctx *p = app;
+    const cs_coap_msg *req = in->request;
+    resp->code = CS_COAP_CODE_NOT_FOUND;
+    if (path_is(req, "t") && req->code == CS_COAP_CODE_GET) {
+        resp->code = CS_COAP_CODE_CONTENT;
+        cs_coap_add_content_format(resp, 0);
+        cs_coap_set_payload(resp, "hello", 5);
+    } else if (path_is(req, "store") && req->code == CS_COAP_CODE_PUT) {
+        p->store_len = req->payload_len < sizeof p->store ? req->payload_len
+                                                          : sizeof p->store;
+        memcpy(p->store, req->payload, p->store_len);
+        resp->code = CS_COAP_CODE_CHANGED;
+    } else if (path_is(req, "store") && req->code == CS_COAP_CODE_GET) {
+        resp->code = CS_COAP_CODE_CONTENT;
+        cs_coap_set_payload(resp, p->store, p->store_len);
+    } else if (path_is(req, "obs") && req->code == CS_COAP_CODE_GET) {
+        uint32_t obs;
+        resp->code = CS_COAP_CODE_CONTENT;
+        cs_coap_add_content_format(resp, 0);
+        if (cs_coap_get_uint(req, CS_COAP_OPT_OBSERVE, &obs) == CS_OK && obs == 0) {
+            memset(&p->observer, 0, sizeof p->observer);
+            p->observer.addr = *in->from;
+            p->observer.token_len = req->token_len;
+            memcpy(p->observer.token, req->token, req->token_len);
+            p->observing = true;
+            p->seq = 1;
+            p->next_notify = cs_clock_ms() + 200;
+            cs_coap_add_uint(resp, CS_COAP_OPT_OBSERVE, 0);
+        } else if (cs_coap_get_uint(req, CS_COAP_OPT_OBSERVE, &obs) == CS_OK && obs == 1) {
+            p->observing = false;
+        }
+        cs_coap_set_payload(resp, "n=0", 3);
+    }
+}
+
+static void on_response(void *user, cs_coap_endpoint *ep, cs_err status,
+                        const cs_coap_msg *resp, bool final)
+{
+    (void)ep;
+    struct peer_ctx *p = user;
+    if (status != CS_OK) {
+        fprintf(stderr, "coap_peer: %s\n", cs_strerror(status));
+        p->status = 1;
+        cs_loop_stop(p->loop);
+        return;
+    }
+    char code[CS_COAP_CODE_TEXT_MAX];
+    cs_coap_code_text(resp->code, code);
+    fprintf(stderr, "coap_peer: %s\n", code);
+    fwrite(resp->payload, 1, resp->payload_len, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
+    p->status = cs_coap_code_class(resp->code) == 2 ? 0 : 1;
+    if (++p->got >= p->want || final)
+        cs_loop_stop(p->loop);
+}
+
+static int run_client(struct peer_ctx *p, const char *server, const char *path,
+                      uint8_t method, const char *value, int observe)
+{
+    cs_addr to;
+    if (cs_addr_parse(server, 5683, &to) != CS_OK) {
+        fprintf(stderr, "coap_peer: bad address %s\n", server);
+        return 2;
+    }
+    cs_coap_msg req;
+    cs_coap_init(&req, CS_COAP_TYPE_CON, method, 0);
+    cs_coap_add_path(&req, CS_COAP_OPT_URI_PATH, path, strlen(path));
+    if (observe > 0)
+        cs_coap_add_uint(&req, CS_COAP_OPT_OBSERVE, 0);
+    if (value != NULL) {
+        cs_coap_add_content_format(&req, 0);
+        cs_coap_set_payload(&req, value, strlen(value));
+    }
+    p->want = observe > 0 ? observe : 1;
+    p->status = 1;
+    if (cs_coap_send_request(p->ep, cs_clock_ms(), &to, NULL, &req, on_response, p) != CS_OK)
+        return 1;
+    cs_loop_run(p->loop, cs_clock_ms() + 30000);
+    return p->got >= p->want ? p->status : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: coap_peer server PORT | get HOST:PORT PATH [--observe N]"
+                        " | put HOST:PORT PATH VALUE\n");
+        return 2;
+    }
+    bool server = strcmp(argv[1], "server") == 0;
+    struct peer_ctx p;
+    memset(&p, 0, sizeof p);
+    cs_addr local = cs_addr_ipv4(127, 0, 0, 1, server ? (uint16_t)atoi(argv[2]) : 0);
+    if (cs_udp_open(&local, &p.udp) != CS_OK) {
+        perror("coap_peer: bind");
+        return 1;
+    }
+    cs_coap_config cfg = { 0 };
+    cs_coap_params_default(&cfg.params);
+    cfg.send = udp_send;
+    cfg.io = p.udp;
+    if (server) {
+        cfg.on_request = serve;
+        cfg.app = &p;
+    }
+    p.ep = cs_coap_endpoint_new(&cfg);
+    p.loop = cs_loop_new();
+    if (p.ep == NULL || p.loop == NULL)
+        return 1;
+    cs_loop_add_fd(p.loop, cs_udp_fd(p.udp), on_readable, &p);
+    cs_loop_add_timer(p.loop, on_timer, &p);
+    signal_loop = p.loop;
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+
+    int rc;
+    if (server) {
+        printf("ready\n");
+        fflush(stdout);
+        cs_loop_run(p.loop, UINT64_MAX);
+        rc = 0;
+    } else if (strcmp(argv[1], "get") == 0 && argc >= 4) {
+        int observe = argc >= 6 && strcmp(argv[4], "--observe") == 0 ? atoi(argv[5]) : 0;
+        rc = run_client(&p, argv[2], argv[3], CS_COAP_CODE_GET, NULL, observe);
+    } else if (strcmp(argv[1], "put") == 0 && argc >= 5) {
+        rc = run_client(&p, argv[2], argv[3], CS_COAP_CODE_PUT, argv[4], 0);
+    } else {
+        fprintf(stderr, "coap_peer: bad arguments\n");
+        rc = 2;
+    }
+    cs_coap_endpoint_free(p.ep);
+    cs_loop_free(p.loop);
+    cs_udp_close(p.udp);
+    return rc;
+}
