@@ -13,7 +13,10 @@
  * retransmitted with exponential back-off; message-ID deduplication (a
  * duplicate CON gets the same response again); random 8-byte tokens;
  * piggybacked and separate responses; NSTART; observe notifications with
- * the RFC 7641 freshness rule; unknown critical options answered 4.02.
+ * the RFC 7641 freshness rule; unknown critical options answered 4.02;
+ * block-wise transfers (RFC 7959) both ways: a request or response body
+ * larger than one block is split and reassembled here, so handlers and
+ * callbacks see whole bodies (bounded by max_body).
  *
  * Peers live in a hash table keyed by address and port, timers in a heap:
  * the work per datagram and per timer does not grow with the number of
@@ -102,6 +105,10 @@ typedef struct cs_coap_config {
     void *app;                     /* first argument of on_request */
     size_t max_peers;              /* 0 = 1 << 22 */
     size_t max_exchanges_per_peer; /* outstanding requests etc.; 0 = 16 */
+    size_t max_body;               /* largest block-wise body reassembled,
+                                      either direction; 0 = 1 MiB */
+    uint16_t block_size;           /* preferred block size: 16, 32 ...
+                                      1024; 0 = 1024 */
     uint64_t seed;                 /* random tokens, message IDs, back-off;
                                       0 = seeded from the system */
 } cs_coap_config;

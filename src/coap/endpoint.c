@@ -51,6 +51,28 @@ struct dedup {
 
 struct exchange;
 
+/* A block-wise request body being received from a peer (RFC 7959 Block1):
+ * one at a time per peer, as LwM2M clients send them. */
+struct upload {
+    uint8_t *body;
+    size_t len;
+    size_t cap;
+};
+
+/* Client side of a block-wise transfer: the whole request as first built
+ * (the template every block request is made from), and the response body
+ * gathered so far. */
+struct blockwise {
+    uint8_t *request;
+    size_t request_len;
+    size_t sent;                /* request body bytes acknowledged (Block1) */
+    uint8_t szx;
+    bool uploading;
+    uint8_t *body;
+    size_t body_len;
+    size_t body_cap;
+};
+
 struct peer {
     cs_addr addr;
     void *session;
@@ -60,6 +82,7 @@ struct peer {
     uint8_t in_flight;          /* CON interactions awaiting ACK (NSTART) */
     struct dedup *dedup;        /* DEDUP_SLOTS entries, allocated lazily */
     struct exchange *exchanges;
+    struct upload *upload;      /* Block1 reassembly, or NULL */
     struct ep_timer timer;      /* expiry of the whole peer */
 };
 
@@ -85,12 +108,14 @@ struct exchange {
     cs_coap_time last_notify;
     size_t len;
     uint8_t *datagram;
+    struct blockwise *bw;       /* NULL unless block-wise */
 };
 
 struct cs_coap_endpoint {
     cs_coap_config cfg;
     cs_coap_time lifetime;
     cs_coap_time non_lifetime;
+    uint8_t szx;                /* preferred block size exponent */
     cs_addr_map peers;
     cs_timer_heap timers;
     cs_rng *rng;
@@ -171,6 +196,9 @@ static uint32_t initial_timeout(cs_coap_endpoint *ep)
     return spread ? base + random_u16(ep) % (spread + 1) : base;
 }
 
+static cs_err serialize_alloc(const cs_coap_msg *msg, uint8_t **out,
+                              size_t *len);
+
 /* ---- Lifecycle --------------------------------------------------------- */
 
 cs_coap_endpoint *cs_coap_endpoint_new(const cs_coap_config *cfg)
@@ -193,6 +221,14 @@ cs_coap_endpoint *cs_coap_endpoint_new(const cs_coap_config *cfg)
         ep->cfg.max_exchanges_per_peer = 16;
     if (ep->cfg.max_exchanges_per_peer > 255)
         ep->cfg.max_exchanges_per_peer = 255;
+    if (ep->cfg.max_body == 0)
+        ep->cfg.max_body = 1u << 20;
+    ep->szx = 6;
+    if (ep->cfg.block_size != 0) {
+        ep->szx = 0;
+        while (ep->szx < 6 && cs_coap_block_size(ep->szx) < ep->cfg.block_size)
+            ep->szx++;
+    }
     ep->lifetime = cs_coap_exchange_lifetime(&ep->cfg.params);
     ep->non_lifetime = cs_coap_non_lifetime(&ep->cfg.params);
     ep->rng = cfg->seed ? cs_rng_new_deterministic(cfg->seed)
@@ -209,10 +245,29 @@ cs_coap_endpoint *cs_coap_endpoint_new(const cs_coap_config *cfg)
     return ep;
 }
 
+static void free_blockwise(struct blockwise *bw)
+{
+    if (bw == NULL)
+        return;
+    free(bw->request);
+    free(bw->body);
+    free(bw);
+}
+
 static void free_exchange(struct exchange *x)
 {
+    free_blockwise(x->bw);
     free(x->datagram);
     free(x);
+}
+
+static void free_upload(struct peer *peer)
+{
+    if (peer->upload != NULL) {
+        free(peer->upload->body);
+        free(peer->upload);
+        peer->upload = NULL;
+    }
 }
 
 static void free_peer_state(struct peer *peer)
@@ -222,6 +277,7 @@ static void free_peer_state(struct peer *peer)
             free(peer->dedup[i].response);
         free(peer->dedup);
     }
+    free_upload(peer);
     struct exchange *x = peer->exchanges;
     while (x != NULL) {
         struct exchange *next = x->next;
@@ -235,11 +291,12 @@ void cs_coap_endpoint_free(cs_coap_endpoint *ep)
 {
     if (ep == NULL)
         return;
+    /* The heap first: it touches the timers, which the peers own. */
+    cs_timer_heap_free(&ep->timers);
     for (size_t i = 0; i < ep->peers.cap; i++)
         if (ep->peers.slots[i].value != NULL)
             free_peer_state(ep->peers.slots[i].value);
     cs_addr_map_free(&ep->peers);
-    cs_timer_heap_free(&ep->timers);
     cs_rng_free(ep->rng);
     free(ep);
 }
@@ -505,10 +562,48 @@ cs_err cs_coap_send_request(cs_coap_endpoint *ep, cs_coap_time now,
         random_bytes(ep, request->token, CS_COAP_TOKEN_MAX);
         request->token_len = CS_COAP_TOKEN_MAX;
     }
-    struct exchange *x = new_exchange(ep, peer, request, true, cb, user);
-    if (x == NULL)
+    size_t block = cs_coap_block_size(ep->szx);
+    bool upload = request->payload_len > block;
+    if (upload && request->payload_len > ep->cfg.max_body)
+        return CS_E_TOO_LARGE;
+    uint8_t *whole = NULL;
+    size_t whole_len = 0;
+    cs_coap_msg first;
+    if (upload) {
+        /* Keep the whole request; send its first block now. */
+        cs_err err = serialize_alloc(request, &whole, &whole_len);
+        if (err != CS_OK)
+            return err;
+        first = *request;
+        cs_coap_block b1 = { 0, true, ep->szx };
+        cs_coap_set_payload(&first, request->payload, block);
+        if (cs_coap_add_block(&first, CS_COAP_OPT_BLOCK1, &b1) != CS_OK ||
+            cs_coap_add_uint(&first, CS_COAP_OPT_SIZE1,
+                             (uint32_t)request->payload_len) != CS_OK) {
+            free(whole);
+            return CS_E_TOO_LARGE;
+        }
+    }
+    struct exchange *x = new_exchange(ep, peer, upload ? &first : request,
+                                      true, cb, user);
+    if (x == NULL) {
+        free(whole);
         return peer->exchange_count >= ep->cfg.max_exchanges_per_peer
                    ? CS_E_BUSY : CS_E_NOMEM;
+    }
+    if (upload) {
+        x->bw = calloc(1, sizeof *x->bw);
+        if (x->bw == NULL) {
+            free(whole);
+            unlink_exchange(ep, x);
+            free_exchange(x);
+            return CS_E_NOMEM;
+        }
+        x->bw->request = whole;
+        x->bw->request_len = whole_len;
+        x->bw->szx = ep->szx;
+        x->bw->uploading = true;
+    }
     uint32_t observe;
     x->observe = cs_coap_get_uint(request, CS_COAP_OPT_OBSERVE, &observe) == CS_OK &&
                  observe == 0;
@@ -559,6 +654,207 @@ cs_err cs_coap_forget_observe(cs_coap_endpoint *ep, const cs_addr *to,
     return CS_OK;
 }
 
+
+/* ---- Block-wise transfers (RFC 7959) ------------------------------------ */
+
+/* Append to a growing body, refusing to pass `max` bytes. */
+static cs_err body_append(uint8_t **buf, size_t *len, size_t *cap,
+                          const uint8_t *data, size_t n, size_t max)
+{
+    if (n > max || *len > max - n)
+        return CS_E_TOO_LARGE;
+    if (*len + n > *cap) {
+        size_t grown = *cap ? *cap : 1024;
+        while (grown < *len + n)
+            grown *= 2;
+        if (grown > max)
+            grown = max;
+        uint8_t *p = realloc(*buf, grown);
+        if (p == NULL)
+            return CS_E_NOMEM;
+        *buf = p;
+        *cap = grown;
+    }
+    if (n > 0)
+        memcpy(*buf + *len, data, n);
+    *len += n;
+    return CS_OK;
+}
+
+/* Serialize `msg` into a fresh heap buffer (for bodies beyond one datagram). */
+static cs_err serialize_alloc(const cs_coap_msg *msg, uint8_t **out,
+                              size_t *len)
+{
+    size_t cap = msg->payload_len + 4096;
+    uint8_t *buf = malloc(cap);
+    if (buf == NULL)
+        return CS_E_NOMEM;
+    cs_err err = cs_coap_serialize(msg, buf, cap, len);
+    if (err != CS_OK) {
+        free(buf);
+        return err;
+    }
+    *out = buf;
+    return CS_OK;
+}
+
+static bool is_block_option(uint16_t number)
+{
+    return number == CS_COAP_OPT_BLOCK1 || number == CS_COAP_OPT_BLOCK2 ||
+           number == CS_COAP_OPT_SIZE1 || number == CS_COAP_OPT_SIZE2;
+}
+
+/*
+ * Make the next request of a block-wise transfer from the template: same
+ * options (but no Observe on follow-ups, RFC 7959 §2.6), a new message
+ * ID, the given Block1 slice of the body and/or Block2 number.
+ */
+static cs_err build_block_request(struct exchange *x,
+                                  const cs_coap_block *b1,
+                                  const cs_coap_block *b2)
+{
+    struct blockwise *bw = x->bw;
+    cs_coap_msg tmpl, m;
+    cs_err err = cs_coap_parse(bw->request, bw->request_len, &tmpl);
+    if (err != CS_OK)
+        return err;
+    cs_coap_init(&m, tmpl.type, tmpl.code, next_mid(x->peer));
+    cs_coap_set_token(&m, x->token, x->token_len);
+    for (size_t i = 0; i < tmpl.option_count; i++) {
+        const cs_coap_option *o = &tmpl.options[i];
+        if (is_block_option(o->number) ||
+            (b1 == NULL && o->number == CS_COAP_OPT_OBSERVE))
+            continue;
+        err = cs_coap_add_option(&m, o->number, o->value, o->len);
+        if (err != CS_OK)
+            return err;
+    }
+    if (b1 != NULL) {
+        size_t size = cs_coap_block_size(b1->szx);
+        size_t off = (size_t)b1->num * size;
+        size_t n = tmpl.payload_len - off < size ? tmpl.payload_len - off : size;
+        cs_coap_add_block(&m, CS_COAP_OPT_BLOCK1, b1);
+        if (b1->num == 0)
+            cs_coap_add_uint(&m, CS_COAP_OPT_SIZE1, (uint32_t)tmpl.payload_len);
+        cs_coap_set_payload(&m, tmpl.payload + off, n);
+    }
+    if (b2 != NULL)
+        cs_coap_add_block(&m, CS_COAP_OPT_BLOCK2, b2);
+    uint8_t buf[MAX_DATAGRAM];
+    size_t len;
+    err = cs_coap_serialize(&m, buf, sizeof buf, &len);
+    if (err != CS_OK)
+        return err;
+    uint8_t *copy = malloc(len);
+    if (copy == NULL)
+        return CS_E_NOMEM;
+    memcpy(copy, buf, len);
+    free(x->datagram);
+    x->datagram = copy;
+    x->len = len;
+    x->mid = m.mid;
+    return CS_OK;
+}
+
+/* Send the exchange's (new) datagram as a fresh transmission. */
+static void rearm(cs_coap_endpoint *ep, cs_coap_time now, struct exchange *x)
+{
+    if (x->state == X_WAIT_ACK && x->confirmable)
+        x->peer->in_flight--;
+    cs_timer_cancel(&ep->timers, &x->timer.t);
+    x->retransmits = 0;
+    transmit_first(ep, now, x);
+}
+
+static struct blockwise *blockwise_for(struct exchange *x)
+{
+    if (x->bw == NULL) {
+        x->bw = calloc(1, sizeof *x->bw);
+        if (x->bw == NULL)
+            return NULL;
+        x->bw->request = malloc(x->len);
+        if (x->bw->request == NULL) {
+            free(x->bw);
+            x->bw = NULL;
+            return NULL;
+        }
+        memcpy(x->bw->request, x->datagram, x->len);
+        x->bw->request_len = x->len;
+    }
+    return x->bw;
+}
+
+static void complete(cs_coap_endpoint *ep, cs_coap_time now,
+                     struct exchange *x, cs_err status,
+                     const cs_coap_msg *response);
+
+/*
+ * Take a response of a block-wise transfer: on 2.31 Continue send the
+ * next request block, on a Block2 response with more to come ask for the
+ * next response block, on the last one deliver the whole body.  True when
+ * the response was consumed here.
+ */
+static bool blockwise_step(cs_coap_endpoint *ep, cs_coap_time now,
+                           struct exchange *x, const cs_coap_msg *msg)
+{
+    cs_coap_block b;
+    struct blockwise *bw = x->bw;
+    if (bw != NULL && bw->uploading) {
+        if (msg->code == CS_COAP_CODE_CONTINUE &&
+            cs_coap_get_block(msg, CS_COAP_OPT_BLOCK1, false, &b) == CS_OK) {
+            cs_coap_msg tmpl;
+            cs_coap_parse(bw->request, bw->request_len, &tmpl);
+            bw->sent += cs_coap_block_size(bw->szx);
+            if (b.szx < bw->szx)
+                bw->szx = b.szx;   /* the server asks for smaller blocks */
+            size_t size = cs_coap_block_size(bw->szx);
+            cs_coap_block next = { (uint32_t)(bw->sent / size),
+                                   bw->sent + size < tmpl.payload_len, bw->szx };
+            if (build_block_request(x, &next, NULL) != CS_OK) {
+                complete(ep, now, x, CS_E_INTERNAL, NULL);
+                return true;
+            }
+            rearm(ep, now, x);
+            return true;
+        }
+        bw->uploading = false;       /* the final response */
+    }
+    if (cs_coap_code_class(msg->code) != 2 ||
+        cs_coap_get_block(msg, CS_COAP_OPT_BLOCK2, false, &b) != CS_OK)
+        return false;
+    if (bw == NULL && !b.more && b.num == 0)
+        return false;                /* the whole body in one block */
+    bw = blockwise_for(x);
+    if (bw == NULL) {
+        complete(ep, now, x, CS_E_NOMEM, NULL);
+        return true;
+    }
+    if ((size_t)b.num * cs_coap_block_size(b.szx) != bw->body_len) {
+        complete(ep, now, x, CS_E_BAD_LENGTH, NULL);
+        return true;
+    }
+    cs_err err = body_append(&bw->body, &bw->body_len, &bw->body_cap,
+                             msg->payload, msg->payload_len, ep->cfg.max_body);
+    if (err != CS_OK) {
+        complete(ep, now, x, err, NULL);
+        return true;
+    }
+    if (b.more) {
+        cs_coap_block next = { b.num + 1, false, b.szx };
+        if (build_block_request(x, NULL, &next) != CS_OK) {
+            complete(ep, now, x, CS_E_INTERNAL, NULL);
+            return true;
+        }
+        rearm(ep, now, x);
+        return true;
+    }
+    cs_coap_msg whole = *msg;
+    whole.payload = bw->body;
+    whole.payload_len = bw->body_len;
+    complete(ep, now, x, CS_OK, &whole);
+    return true;
+}
+
 /* ---- Receiving --------------------------------------------------------- */
 
 /* RFC 7641 §3.4: is notification `seq` at `now` newer than the last one? */
@@ -577,6 +873,8 @@ static void deliver_response(cs_coap_endpoint *ep, cs_coap_time now,
                              struct exchange *x, const cs_coap_msg *msg)
 {
     uint32_t seq;
+    if (blockwise_step(ep, now, x, msg))
+        return;
     bool notification = x->observe &&
                         cs_coap_code_class(msg->code) == 2 &&
                         cs_coap_get_uint(msg, CS_COAP_OPT_OBSERVE, &seq) == CS_OK;
@@ -617,8 +915,6 @@ static cs_err handle_ack_or_reset(cs_coap_endpoint *ep, cs_coap_time now,
         /* Separate response follows: stop retransmitting, wait for it. */
         x->peer->in_flight--;
         x->state = X_WAIT_RESPONSE;
-        free(x->datagram);
-        x->datagram = NULL;
         cs_timer_schedule(&ep->timers, &x->timer.t, now + ep->lifetime);
         start_queued(ep, now, peer);
         return CS_OK;
@@ -653,6 +949,39 @@ static cs_err handle_response(cs_coap_endpoint *ep, cs_coap_time now,
     return CS_OK;
 }
 
+/*
+ * A response body larger than one block, or a request that asks for a
+ * given block: send just that block (RFC 7959 §2.2).  The handler runs for
+ * every block request, so no representation is kept between them.
+ */
+static void slice_response(cs_coap_endpoint *ep, const cs_coap_msg *request,
+                           cs_coap_msg *response)
+{
+    cs_coap_block want = { 0, false, ep->szx };
+    bool asked = cs_coap_get_block(request, CS_COAP_OPT_BLOCK2, false, &want) == CS_OK;
+    if (want.szx > ep->szx)
+        want.szx = ep->szx;
+    size_t size = cs_coap_block_size(want.szx);
+    if (cs_coap_code_class(response->code) != 2 ||
+        (!asked && response->payload_len <= size))
+        return;
+    size_t total = response->payload_len;
+    size_t off = (size_t)want.num * size;
+    if (off > total || (off == total && total > 0)) {
+        cs_coap_init(response, response->type, CS_COAP_CODE_BAD_REQUEST,
+                     response->mid);
+        cs_coap_set_token(response, request->token, request->token_len);
+        return;
+    }
+    size_t n = total - off < size ? total - off : size;
+    cs_coap_block b2 = { want.num, off + n < total, want.szx };
+    cs_coap_add_block(response, CS_COAP_OPT_BLOCK2, &b2);
+    if (want.num == 0)
+        cs_coap_add_uint(response, CS_COAP_OPT_SIZE2, (uint32_t)total);
+    if (n > 0)
+        cs_coap_set_payload(response, response->payload + off, n);
+}
+
 static void answer_request(cs_coap_endpoint *ep, struct peer *peer,
                            struct dedup *d, const cs_coap_msg *request,
                            uint8_t code, cs_coap_msg *response)
@@ -661,6 +990,7 @@ static void answer_request(cs_coap_endpoint *ep, struct peer *peer,
     size_t len;
     if (code != 0)
         response->code = code;
+    slice_response(ep, request, response);
     cs_err err = cs_coap_serialize(response, buf, sizeof buf, &len);
     if (err != CS_OK) {
         /* The handler built something unsendable: say so, without it. */
@@ -673,6 +1003,45 @@ static void answer_request(cs_coap_endpoint *ep, struct peer *peer,
     transmit(ep, peer, buf, len);
     if (request->type == CS_COAP_TYPE_CON)
         dedup_keep_response(d, buf, len);
+}
+
+/*
+ * One block of a block-wise request body (RFC 7959 §2.5).  True when the
+ * body is complete (peer->upload holds it); false when this block was
+ * answered here: 2.31 Continue for more, 4.08 for a block out of order,
+ * 4.13 past max_body.
+ */
+static bool gather_block1(cs_coap_endpoint *ep, struct peer *peer,
+                          struct dedup *d, const cs_coap_msg *msg,
+                          const cs_coap_block *b1, cs_coap_msg *response)
+{
+    if (b1->num == 0)
+        free_upload(peer);
+    if (peer->upload == NULL && b1->num == 0)
+        peer->upload = calloc(1, sizeof *peer->upload);
+    struct upload *up = peer->upload;
+    if (up == NULL || (size_t)b1->num * cs_coap_block_size(b1->szx) != up->len) {
+        answer_request(ep, peer, d, msg, CS_COAP_CODE_REQUEST_ENTITY_INCOMPLETE,
+                       response);
+        return false;
+    }
+    if (body_append(&up->body, &up->len, &up->cap, msg->payload,
+                    msg->payload_len, ep->cfg.max_body) != CS_OK) {
+        free_upload(peer);
+        cs_coap_add_uint(response, CS_COAP_OPT_SIZE1, (uint32_t)ep->cfg.max_body);
+        answer_request(ep, peer, d, msg, CS_COAP_CODE_REQUEST_ENTITY_TOO_LARGE,
+                       response);
+        return false;
+    }
+    if (!b1->more)
+        return true;
+    /* Ask for our block size if the client's is larger. */
+    cs_coap_block ack = *b1;
+    if (ack.szx > ep->szx)
+        ack.szx = ep->szx;
+    cs_coap_add_block(response, CS_COAP_OPT_BLOCK1, &ack);
+    answer_request(ep, peer, d, msg, CS_COAP_CODE_CONTINUE, response);
+    return false;
 }
 
 static cs_err handle_request(cs_coap_endpoint *ep, cs_coap_time now,
@@ -713,18 +1082,39 @@ static cs_err handle_request(cs_coap_endpoint *ep, cs_coap_time now,
         answer_request(ep, peer, d, msg, CS_COAP_CODE_BAD_OPTION, &response);
         return CS_OK;
     }
-    if (ep->cfg.on_request == NULL) {
-        answer_request(ep, peer, d, msg, CS_COAP_CODE_NOT_FOUND, &response);
+    cs_coap_block b1;
+    cs_err berr = cs_coap_get_block(msg, CS_COAP_OPT_BLOCK1, false, &b1);
+    if (berr != CS_OK && berr != CS_E_NOT_FOUND) {
+        answer_request(ep, peer, d, msg, CS_COAP_CODE_BAD_REQUEST, &response);
         return CS_OK;
     }
-    cs_coap_incoming in = { &peer->addr, peer->session, msg, false };
-    ep->cfg.on_request(ep->cfg.app, ep, &in, &response);
-    if (in.deferred) {
-        if (d != NULL)
-            d->state = con ? DEDUP_DEFERRED : DEDUP_SEEN;
-        return CS_OK;
+    cs_coap_msg whole;
+    const cs_coap_msg *request = msg;
+    if (berr == CS_OK) {
+        if (!gather_block1(ep, peer, d, msg, &b1, &response))
+            return CS_OK;            /* answered: 2.31, 4.08 or 4.13 */
+        whole = *msg;
+        whole.payload = peer->upload->body;
+        whole.payload_len = peer->upload->len;
+        request = &whole;
+        if (b1.szx > ep->szx)
+            b1.szx = ep->szx;
+        cs_coap_add_block(&response, CS_COAP_OPT_BLOCK1, &b1);
+    }
+    if (ep->cfg.on_request == NULL) {
+        response.code = CS_COAP_CODE_NOT_FOUND;
+    } else {
+        cs_coap_incoming in = { &peer->addr, peer->session, request, false };
+        ep->cfg.on_request(ep->cfg.app, ep, &in, &response);
+        if (in.deferred) {
+            if (d != NULL)
+                d->state = con ? DEDUP_DEFERRED : DEDUP_SEEN;
+            free_upload(peer);
+            return CS_OK;
+        }
     }
     answer_request(ep, peer, d, msg, 0, &response);
+    free_upload(peer);
     return CS_OK;
 }
 

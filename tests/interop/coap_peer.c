@@ -12,7 +12,8 @@
  *       CON GET; prints the payload (and the next N-1 notifications, one
  *       per line); exit 0 on a 2.xx response.
  *   coap_peer put HOST:PORT PATH VALUE
- *       CON PUT with a text/plain payload; exit 0 on 2.01/2.04.
+ *       CON PUT with a text/plain payload (VALUE, or @FILE for a file's
+ *       content: block-wise when larger than a block); exit 0 on 2.xx.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
@@ -28,7 +29,7 @@ struct peer_ctx {
     cs_coap_endpoint *ep;
     cs_loop *loop;
     /* server */
-    char store[256];
+    char store[65536];
     size_t store_len;
     bool observing;
     cs_coap_reply_to observer;
@@ -236,7 +237,17 @@ int main(int argc, char **argv)
         int observe = argc >= 6 && strcmp(argv[4], "--observe") == 0 ? atoi(argv[5]) : 0;
         rc = run_client(&p, argv[2], argv[3], CS_COAP_CODE_GET, NULL, observe);
     } else if (strcmp(argv[1], "put") == 0 && argc >= 5) {
-        rc = run_client(&p, argv[2], argv[3], CS_COAP_CODE_PUT, argv[4], 0);
+        const char *value = argv[4];
+        static char file_body[65536];
+        if (value[0] == '@') {
+            FILE *f = fopen(value + 1, "rb");
+            size_t n = f ? fread(file_body, 1, sizeof file_body - 1, f) : 0;
+            if (f)
+                fclose(f);
+            file_body[n] = '\0';
+            value = file_body;
+        }
+        rc = run_client(&p, argv[2], argv[3], CS_COAP_CODE_PUT, value, 0);
     } else {
         fprintf(stderr, "coap_peer: bad arguments\n");
         rc = 2;

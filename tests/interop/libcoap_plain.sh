@@ -40,6 +40,15 @@ echo "ok - our GET / to libcoap"
 expect "our PUT then GET on libcoap" "cellstrap-42" \
   "$("$peer" get "127.0.0.1:$their_port" /example_data 2>/dev/null)"
 
+# Block-wise both ways: a 5000-byte body is PUT in Block1 blocks and read
+# back in Block2 blocks.
+head -c 5000 /dev/zero | tr '\0' 'b' >"$work/big"
+printf 'end' >>"$work/big"
+"$peer" put "127.0.0.1:$their_port" /example_data "@$work/big" 2>/dev/null || fail "block-wise PUT to libcoap"
+"$peer" get "127.0.0.1:$their_port" /example_data 2>/dev/null | head -c 5003 >"$work/big.back"
+cmp -s "$work/big" "$work/big.back" || fail "block-wise GET from libcoap: $(wc -c <"$work/big.back") bytes back"
+echo "ok - our block-wise PUT and GET of 5003 bytes with libcoap"
+
 timeout 20 "$peer" get "127.0.0.1:$their_port" /time --observe 3 >"$work/time" 2>/dev/null \
   || fail "observe /time on libcoap"
 expect "our observe of libcoap /time: 3 notifications" 3 "$(grep -c . "$work/time")"
@@ -57,6 +66,11 @@ expect "libcoap PUT then GET on us" "v-17" \
 coap-client-notls -m get "coap://127.0.0.1:$our_port/nope" >"$work/nope" 2>&1 || true
 grep -q "4.04" "$work/nope" || fail "unknown path: expected 4.04, got $(cat "$work/nope")"
 echo "ok - libcoap gets 4.04 for an unknown path"
+
+coap-client-notls -m put -f "$work/big" "coap://127.0.0.1:$our_port/store" >/dev/null
+coap-client-notls -m get "coap://127.0.0.1:$our_port/store" >"$work/big.ours"
+cmp -s "$work/big" <(head -c 5003 "$work/big.ours") || fail "libcoap block-wise to us: $(wc -c <"$work/big.ours") bytes back"
+echo "ok - libcoap block-wise PUT and GET of 5003 bytes with us"
 
 timeout 20 coap-client-notls -s 2 -m get "coap://127.0.0.1:$our_port/obs" >"$work/obs" 2>&1 || true
 # The first response and at least three notifications (one every 200 ms).

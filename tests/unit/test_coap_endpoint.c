@@ -107,6 +107,9 @@ static void net_run_until(struct net *net, cs_coap_time until)
 /* ---- A test server: GET /t answers "hello"; /slow defers; /obs observes */
 
 struct server_app {
+    uint8_t *big;             /* /big: what the last PUT stored */
+    size_t big_len;
+    int big_puts;
     int calls;
     int get_calls;
     bool have_observer;
@@ -128,6 +131,19 @@ static void server_handler(void *app, cs_coap_endpoint *ep,
         s->get_calls++;
         response->code = CS_COAP_CODE_CONTENT;
         cs_coap_set_payload(response, "hello", 5);
+    } else if (n == 1 && lens[0] == 3 && memcmp(segs[0], "big", 3) == 0) {
+        if (in->request->code == CS_COAP_CODE_PUT) {
+            free(s->big);
+            s->big = malloc(in->request->payload_len + 1);
+            if (in->request->payload_len > 0)
+                memcpy(s->big, in->request->payload, in->request->payload_len);
+            s->big_len = in->request->payload_len;
+            s->big_puts++;
+            response->code = CS_COAP_CODE_CHANGED;
+        } else {
+            response->code = CS_COAP_CODE_CONTENT;
+            cs_coap_set_payload(response, s->big, s->big_len);
+        }
     } else if (n == 1 && lens[0] == 4 && memcmp(segs[0], "slow", 4) == 0) {
         s->deferred = cs_coap_defer(ep, in);
         s->have_deferred = true;
@@ -148,6 +164,9 @@ static void server_handler(void *app, cs_coap_endpoint *ep,
 /* ---- Client outcomes ---------------------------------------------------- */
 
 struct outcome {
+    bool keep_body;           /* copy the whole payload into body */
+    uint8_t *body;            /* the whole last response payload */
+    size_t body_len;
     int calls;
     int finals;
     cs_err status;
@@ -166,8 +185,18 @@ static void client_cb(void *user, cs_coap_endpoint *ep, cs_err status,
     o->status = status;
     o->code = response ? response->code : 0;
     o->payload[0] = '\0';
+    free(o->body);
+    o->body = NULL;
+    o->body_len = 0;
+    if (response != NULL && o->keep_body) {
+        o->body = malloc(response->payload_len + 1);
+        if (response->payload_len > 0)
+            memcpy(o->body, response->payload, response->payload_len);
+        o->body_len = response->payload_len;
+    }
     if (response != NULL && response->payload_len < sizeof o->payload) {
-        memcpy(o->payload, response->payload, response->payload_len);
+        if (response->payload_len > 0)
+            memcpy(o->payload, response->payload, response->payload_len);
         o->payload[response->payload_len] = '\0';
         size_t used = strlen(o->history);
         snprintf(o->history + used, sizeof o->history - used, "%s,", o->payload);
@@ -180,7 +209,14 @@ struct world {
     struct server_app app;
 };
 
+static struct world *world_new_with(uint8_t max_retransmit);
+
 static struct world *world_new(void)
+{
+    return world_new_with(4);
+}
+
+static struct world *world_new_with(uint8_t max_retransmit)
 {
     struct world *w = calloc(1, sizeof *w);
     assert_non_null(w);
@@ -191,6 +227,7 @@ static struct world *world_new(void)
     w->server.addr = cs_addr_ipv4(127, 0, 0, 1, 5683);
     cs_coap_config cc = { 0 };
     cs_coap_params_default(&cc.params);
+    cc.params.max_retransmit = max_retransmit;
     cc.send = net_send;
     cc.io = &w->client;
     cc.seed = 11;
@@ -211,6 +248,7 @@ static struct world *world_new(void)
 
 static void world_free(struct world *w)
 {
+    free(w->app.big);
     cs_coap_endpoint_free(w->client.ep);
     cs_coap_endpoint_free(w->server.ep);
     free(w);
@@ -589,8 +627,114 @@ static void many_requests_under_loss(void **state)
     /* A request fails only if 5 transmissions or their ACKs are all lost:
      * (1 - 0.8^2)^5, about 0.6 % each; with this seed none does. */
     assert_true(done >= N - 5);
-    assert_int_equal(w->app.get_calls, N);    /* no handler call duplicated... */
+    assert_int_equal(w->app.get_calls, N);    /* and none ran twice */
     world_free(w);
+}
+
+
+static void fill_pattern(uint8_t *buf, size_t len, unsigned seed)
+{
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)(i * 31 + seed + (i >> 8));
+}
+
+/* PUT a body (Block1 upload) then GET it back (Block2 download), at sizes
+ * around the block size and far beyond it, under 20 % loss each way. */
+static void blockwise_both_ways_under_loss(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = { 0, 1, 1023, 1024, 1025, 100000 };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        /* Ten retransmissions: with 20 % loss each way a 100-block transfer
+         * with the default four would fail now and then, as it should. */
+        struct world *w = world_new_with(10);
+        w->net.loss_pct = 20;
+        w->net.prng = 1000 + (uint32_t)k;
+        size_t size = sizes[k];
+        uint8_t *body = malloc(size + 1);
+        fill_pattern(body, size, (unsigned)k);
+
+        struct outcome put = { .keep_body = true };
+        cs_coap_msg req;
+        cs_coap_init(&req, CS_COAP_TYPE_CON, CS_COAP_CODE_PUT, 0);
+        assert_int_equal(cs_coap_add_path(&req, CS_COAP_OPT_URI_PATH, "/big", 4), CS_OK);
+        cs_coap_set_payload(&req, body, size);
+        assert_int_equal(cs_coap_send_request(w->client.ep, w->net.now,
+                                              &w->server.addr, NULL, &req,
+                                              client_cb, &put), CS_OK);
+        net_run_until(&w->net, w->net.now + 3600000);
+        if (put.calls != 1 || put.status != CS_OK)
+            fail_msg("PUT of %zu bytes: %d calls, %s", size, put.calls,
+                     cs_strerror(put.status));
+        assert_int_equal(put.code, CS_COAP_CODE_CHANGED);
+        assert_int_equal(w->app.big_puts, 1);      /* handler saw it once, whole */
+        assert_int_equal(w->app.big_len, size);
+        if (size > 0)
+            assert_memory_equal(w->app.big, body, size);
+
+        struct outcome get = { .keep_body = true };
+        send_get(w, CS_COAP_TYPE_CON, "/big", false, &get);
+        net_run_until(&w->net, w->net.now + 3600000);
+        if (get.calls != 1 || get.status != CS_OK)
+            fail_msg("GET of %zu bytes: %d calls, %s", size, get.calls,
+                     cs_strerror(get.status));
+        assert_int_equal(get.code, CS_COAP_CODE_CONTENT);
+        assert_int_equal(get.body_len, size);
+        if (size > 0)
+            assert_memory_equal(get.body, body, size);
+        cs_coap_stats st;
+        cs_coap_get_stats(w->client.ep, &st);
+        assert_int_equal(st.exchanges, 0);
+        free(put.body);
+        free(get.body);
+        free(body);
+        world_free(w);
+    }
+}
+
+/* A block out of order gets 4.08; a body past max_body gets 4.13. */
+static void blockwise_refusals(void **state)
+{
+    (void)state;
+    cs_coap_endpoint *ep = capture_endpoint();
+    cs_addr from = cs_addr_ipv4(127, 0, 0, 9, 1234);
+    /* PUT /x with Block1 NUM=3 (no earlier blocks): 4.08. */
+    uint8_t buf[64];
+    cs_coap_msg m;
+    cs_coap_init(&m, CS_COAP_TYPE_CON, CS_COAP_CODE_PUT, 0x10);
+    cs_coap_add_path(&m, CS_COAP_OPT_URI_PATH, "/x", 2);
+    cs_coap_block b = { 3, true, 0 };
+    cs_coap_add_block(&m, CS_COAP_OPT_BLOCK1, &b);
+    cs_coap_set_payload(&m, "0123456789abcdef", 16);
+    size_t len;
+    assert_int_equal(cs_coap_serialize(&m, buf, sizeof buf, &len), CS_OK);
+    assert_int_equal(cs_coap_receive(ep, 0, &from, NULL, buf, len), CS_OK);
+    cs_coap_msg r;
+    assert_int_equal(cs_coap_parse(last_out, last_out_len, &r), CS_OK);
+    assert_int_equal(r.code, CS_COAP_CODE_REQUEST_ENTITY_INCOMPLETE);
+    cs_coap_endpoint_free(ep);
+
+    cs_coap_config c = { 0 };
+    c.send = capture_send;
+    c.seed = 5;
+    c.max_body = 20;
+    ep = cs_coap_endpoint_new(&c);
+    for (uint32_t num = 0; num < 2; num++) {
+        cs_coap_init(&m, CS_COAP_TYPE_CON, CS_COAP_CODE_PUT, (uint16_t)(0x20 + num));
+        cs_coap_add_path(&m, CS_COAP_OPT_URI_PATH, "/x", 2);
+        cs_coap_block bn = { num, true, 0 };
+        cs_coap_add_block(&m, CS_COAP_OPT_BLOCK1, &bn);
+        cs_coap_set_payload(&m, "0123456789abcdef", 16);
+        assert_int_equal(cs_coap_serialize(&m, buf, sizeof buf, &len), CS_OK);
+        assert_int_equal(cs_coap_receive(ep, 0, &from, NULL, buf, len), CS_OK);
+        assert_int_equal(cs_coap_parse(last_out, last_out_len, &r), CS_OK);
+        assert_int_equal(r.code, num == 0 ? CS_COAP_CODE_CONTINUE
+                                          : CS_COAP_CODE_REQUEST_ENTITY_TOO_LARGE);
+    }
+    uint32_t size1 = 0;
+    assert_int_equal(cs_coap_get_uint(&r, CS_COAP_OPT_SIZE1, &size1), CS_OK);
+    assert_int_equal(size1, 20);
+    cs_coap_endpoint_free(ep);
 }
 
 int main(void)
@@ -608,6 +752,8 @@ int main(void)
         cmocka_unit_test(ping_and_malformed_get_reset),
         cmocka_unit_test(peers_expire_after_exchange_lifetime),
         cmocka_unit_test(many_requests_under_loss),
+        cmocka_unit_test(blockwise_both_ways_under_loss),
+        cmocka_unit_test(blockwise_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
