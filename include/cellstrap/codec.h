@@ -124,8 +124,9 @@ void cs_records_sort(cs_records *rs);
 
 /*
  * Check the list as a decoded payload for `target` (the request's path):
- * every record lies under `target`; no path appears twice and no record is
- * both a container and under another record; with `reg`, every known
+ * every record lies under `target`; no path appears twice (except as
+ * timestamped samples with distinct times, as in a notification or Send
+ * with history) and no record is both a container and under another record; with `reg`, every known
  * resource gets a value of its type, in its range, single resources have no
  * instances and multiple ones are not written as single.  Returns CS_OK or
  * the first error (CS_E_PATH, CS_E_DUPLICATE, CS_E_NESTING, CS_E_TYPE,
@@ -140,8 +141,9 @@ cs_err cs_records_validate(cs_records *rs, const cs_path *target,
  * Decode a payload of `format` sent for `target` into `out` (appended).
  * With `reg`, values of known resources get their defined type, and a value
  * that does not fit is refused; values of unknown resources get the type
- * the format carries (an opaque value where the format carries none, as in
- * TLV and text).  On error `out` is left as it was before the call.
+ * the format carries (Opaque where the format carries none, as in TLV and
+ * octet-stream; String for text/plain).  On error `out` is left as it was
+ * before the call.
  *
  * Errors: the malformed-input codes (4.00), CS_E_TOO_LARGE, CS_E_NOMEM,
  * CS_E_UNSUPPORTED_FORMAT for an unknown format or CS_FORMAT_LINK.

@@ -190,48 +190,6 @@ cs_err cs_cbor_next(cs_cbor_reader *r, cs_cbor_token *t)
     return CS_OK;
 }
 
-/* ---- UTF-8 ------------------------------------------------------------- */
-
-bool cs_cbor_utf8_valid(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        uint8_t lo = 0x80, hi = 0xBF;   /* bounds of the second byte */
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0;              /* no overlong forms */
-            else if (c == 0xED)
-                hi = 0x9F;              /* no UTF-16 surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;              /* nothing above U+10FFFF */
-        } else {
-            return false;
-        }
-        if (len - i - 1 < n)
-            return false;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-        i += n + 1;
-    }
-    return true;
-}
-
 /* ---- Strings ----------------------------------------------------------- */
 
 void cs_cbor_scratch_free(cs_cbor_scratch *s)
@@ -280,7 +238,7 @@ static cs_err read_chunks(cs_cbor_reader *r, cs_cbor_kind chunk_kind,
             return CS_OK;
         if (t.kind != chunk_kind)
             return CS_E_SYNTAX;
-        if (chunk_kind == CS_CBOR_TEXT && !cs_cbor_utf8_valid(t.data, t.len))
+        if (chunk_kind == CS_CBOR_TEXT && !cs_codec_utf8_valid(t.data, t.len))
             return CS_E_ENCODING;
         err = scratch_append(s, t.data, t.len);
         if (err != CS_OK)
@@ -294,7 +252,7 @@ static cs_err read_string(cs_cbor_reader *r, const cs_cbor_token *t,
                           size_t *len)
 {
     if (t->kind == CS_CBOR_TEXT || t->kind == CS_CBOR_BYTES) {
-        if (t->kind == CS_CBOR_TEXT && !cs_cbor_utf8_valid(t->data, t->len))
+        if (t->kind == CS_CBOR_TEXT && !cs_codec_utf8_valid(t->data, t->len))
             return CS_E_ENCODING;
         *data = t->data;
         *len = t->len;
@@ -697,7 +655,7 @@ static cs_err put_float(cs_buf *out, double d)
 static cs_err put_string(cs_buf *out, bool text, const uint8_t *data,
                          size_t len)
 {
-    if (text && !cs_cbor_utf8_valid(data, len))
+    if (text && !cs_codec_utf8_valid(data, len))
         return CS_E_NOT_ACCEPTABLE;
     if (text)
         PUT_HEAD(out, cbor_encode_string_start(len, h_, HEAD_MAX));

@@ -97,8 +97,6 @@ cs_err cs_cbor_read_value(cs_cbor_reader *r, const cs_cbor_token *t,
                           cs_type defined, cs_cbor_scratch *scratch,
                           cs_value *out);
 
-/* True when the `len` bytes at `s` are well-formed UTF-8 (RFC 3629). */
-bool cs_cbor_utf8_valid(const uint8_t *s, size_t len);
 
 /*
  * `value` converted to the type `def` gives it, when a definition exists

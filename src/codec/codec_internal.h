@@ -48,6 +48,9 @@ const cs_resource_def *cs_codec_resource(const cs_registry *reg,
 cs_err cs_codec_single_record(const cs_path *target, const cs_records *in,
                               const cs_record **out);
 
+/* True when s[0..len) is well-formed UTF-8 (RFC 3629), in utf8.c. */
+bool cs_codec_utf8_valid(const uint8_t *s, size_t len);
+
 /* ---- Numbers as text (number.c) ---- */
 
 /* Room for any number these functions write, NUL included. */

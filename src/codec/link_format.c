@@ -68,45 +68,6 @@ static bool is_qdtext(unsigned char c)
     return c == '\t' || (c >= 0x20 && c != 0x7F);
 }
 
-/* True when `len` bytes at `s` are well-formed UTF-8 (RFC 3629). */
-static bool utf8_valid(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-        i += n + 1;
-    }
-    return true;
-}
-
 /* ---- Parser ------------------------------------------------------------ */
 
 struct parser {
@@ -208,7 +169,7 @@ static cs_err parse_quoted(struct parser *p, cs_link_attr *a)
     }
     if (p->pos == p->len)
         return CS_E_TRUNCATED;
-    if (!utf8_valid((const uint8_t *)p->s + start, p->pos - start))
+    if (!cs_codec_utf8_valid((const uint8_t *)p->s + start, p->pos - start))
         return CS_E_ENCODING;
     a->value = p->s + start;
     a->value_len = p->pos - start;
@@ -267,8 +228,11 @@ static cs_err parse_param(struct parser *p, cs_link *link, size_t first)
     for (size_t i = first; i < p->attr_count; i++)
         if (same_name(&p->attrs[i], p->s + start, name_len))
             return CS_E_DUPLICATE;
+    size_t max_total = p->max_attrs > SIZE_MAX / p->max_links
+                           ? SIZE_MAX
+                           : p->max_links * p->max_attrs;
     cs_err err = grow((void **)&p->attrs, &p->attr_cap, p->attr_count,
-                      sizeof *p->attrs, p->max_links * p->max_attrs);
+                      sizeof *p->attrs, max_total);
     if (err != CS_OK)
         return err;
     cs_link_attr *a = &p->attrs[p->attr_count++];
@@ -307,8 +271,10 @@ static cs_err parse_element(struct parser *p, bool first)
     if (at(p, '<')) {
         err = parse_target(p, link);
     } else if (first) {
+        /* Bare "lwm2m=<version>": the one element without a target. */
         err = parse_param(p, link, first_attr);
-        if (err == CS_OK && !same_name(&p->attrs[first_attr], "lwm2m", 5))
+        if (err == CS_OK && (!same_name(&p->attrs[first_attr], "lwm2m", 5) ||
+                             p->attrs[first_attr].value == NULL))
             err = CS_E_SYNTAX;
     } else {
         err = CS_E_SYNTAX;
@@ -620,10 +586,9 @@ static cs_err read_attr(const cs_link_attr *a, const struct attr_spec *spec,
     case KIND_CT:
         return parse_ct(a, out);
     case KIND_VERSION:
-        if (!is_version(a->value, a->value_len))
-            return CS_E_SYNTAX;
-        /* fall through */
     case KIND_STRING:
+        if (spec->kind == KIND_VERSION && !is_version(a->value, a->value_len))
+            return CS_E_SYNTAX;
         memcpy(field, &a->value, sizeof a->value);
         return CS_OK;
     case KIND_UINT:
@@ -741,7 +706,7 @@ static bool writable_string(const char *s)
     for (size_t i = 0; i < len; i++)
         if (!is_qdtext((unsigned char)s[i]))
             return false;
-    return utf8_valid((const uint8_t *)s, len);
+    return cs_codec_utf8_valid((const uint8_t *)s, len);
 }
 
 /* An alternate path: "/" and RFC 3986 path characters, no '%' escapes

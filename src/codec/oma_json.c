@@ -56,45 +56,6 @@
 
 /* ---- Shared helpers ---------------------------------------------------- */
 
-/* True when `len` bytes at `s` are well-formed UTF-8 (RFC 3629). */
-static bool utf8_valid(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-        i += n + 1;
-    }
-    return true;
-}
-
 /* ---- Decoding ---------------------------------------------------------- */
 
 /*
@@ -529,7 +490,7 @@ static cs_err append_value(cs_buf *out, const cs_value *v)
     switch (v->type) {
     case CS_TYPE_STRING:
     case CS_TYPE_CORELNK:
-        if (!utf8_valid(v->v.bytes.data, v->v.bytes.len))
+        if (!cs_codec_utf8_valid(v->v.bytes.data, v->v.bytes.len))
             return CS_E_NOT_ACCEPTABLE;
         err = APPEND_LITERAL(out, ",\"sv\":\"");
         if (err == CS_OK)

@@ -23,48 +23,6 @@
 /* Decoded opaque values up to this size are built on the stack. */
 #define TEXT_STACK_BYTES 256
 
-/* True when `len` bytes at `s` are well-formed UTF-8 (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static bool utf8_valid(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        uint8_t lo = 0x80, hi = 0xBF;  /* range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0;             /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F;             /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90;             /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F;             /* above U+10FFFF */
-        } else {
-            return false;
-        }
-        if (len - i <= n)
-            return false;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-        i += n + 1;
-    }
-    return true;
-}
-
 /* A 16-bit ID of an object link: 1 to 5 decimal digits, 0..65535. */
 static cs_err parse_link_id(const char *s, size_t len, uint16_t *out)
 {
@@ -125,7 +83,7 @@ static cs_err parse_typed(cs_type type, const char *s, size_t len,
     switch (type) {
     case CS_TYPE_STRING:
     case CS_TYPE_CORELNK:
-        if (!utf8_valid((const uint8_t *)s, len))
+        if (!cs_codec_utf8_valid((const uint8_t *)s, len))
             return CS_E_ENCODING;
         *v = type == CS_TYPE_STRING ? cs_value_string(s, len)
                                     : cs_value_corelnk(s, len);
@@ -214,7 +172,7 @@ cs_err cs_text_encode(const cs_path *target, const cs_records *in,
     case CS_TYPE_STRING:
     case CS_TYPE_CORELNK:
         /* text/plain is UTF-8; other bytes cannot be expressed. */
-        if (!utf8_valid(v->v.bytes.data, v->v.bytes.len))
+        if (!cs_codec_utf8_valid(v->v.bytes.data, v->v.bytes.len))
             return CS_E_NOT_ACCEPTABLE;
         return cs_buf_append(out, v->v.bytes.data, v->v.bytes.len);
     case CS_TYPE_OPAQUE:

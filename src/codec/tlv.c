@@ -178,42 +178,6 @@ static double read_float(const uint8_t *p, size_t n)
     return d;
 }
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static bool utf8_valid(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t more;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0) {
-            more = 1, cp = c & 0x1Fu, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            more = 2, cp = c & 0x0Fu, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            more = 3, cp = c & 0x07u, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (n - i - 1 < more)
-            return false;
-        for (size_t k = 1; k <= more; k++) {
-            uint8_t cc = s[i + k];
-            if ((cc & 0xC0) != 0x80)
-                return false;
-            cp = cp << 6 | (cc & 0x3Fu);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += more + 1;
-    }
-    return true;
-}
-
 /*
  * The value of a resource or resource instance element, read as the type
  * of its definition `def` (opaque without one).  A length the type cannot
@@ -262,7 +226,7 @@ static cs_err decode_value(const cs_resource_def *def, const struct tlv *t,
         return CS_OK;
     case CS_TYPE_STRING:
     case CS_TYPE_CORELNK:
-        if (!utf8_valid(p, n))
+        if (!cs_codec_utf8_valid(p, n))
             return CS_E_ENCODING;
         *out = def->type == CS_TYPE_STRING
                    ? cs_value_string((const char *)p, n)

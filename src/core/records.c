@@ -241,6 +241,27 @@ static cs_err check_against_definition(cs_record *rec,
     return cs_resource_check_value(def, &rec->value);
 }
 
+/*
+ * Record i has the same path as record i-1.  That is allowed only for
+ * timestamped samples of one resource (a notification or Send with
+ * history, RFC 8428 §4.5): every record of the run has a time, and no two
+ * the same.  Runs are short; a hostile one is bounded by max_records.
+ */
+static bool is_new_sample(const cs_records *rs, size_t i)
+{
+    const cs_record *rec = &rs->items[i];
+    if (!rec->has_time)
+        return false;
+    for (size_t j = i; j-- > 0;) {
+        const cs_record *earlier = &rs->items[j];
+        if (cs_path_compare(&earlier->path, &rec->path) != 0)
+            break;
+        if (!earlier->has_time || earlier->time == rec->time)
+            return false;
+    }
+    return true;
+}
+
 cs_err cs_records_validate(cs_records *rs, const cs_path *target,
                            const cs_registry *reg)
 {
@@ -255,10 +276,12 @@ cs_err cs_records_validate(cs_records *rs, const cs_path *target,
             return CS_E_NESTING;
         if (i > 0) {
             const cs_path *prev = &rs->items[i - 1].path;
-            if (cs_path_compare(prev, &rec->path) == 0)
-                return CS_E_DUPLICATE;
-            if (cs_path_has_prefix(&rec->path, prev))
+            if (cs_path_compare(prev, &rec->path) == 0) {
+                if (!is_new_sample(rs, i))
+                    return CS_E_DUPLICATE;
+            } else if (cs_path_has_prefix(&rec->path, prev)) {
                 return CS_E_NESTING;
+            }
         }
         if (reg == NULL || rec->path.len < CS_LEVEL_RESOURCE)
             continue;

@@ -790,6 +790,37 @@ static void every_error_has_text_and_coap_code(void **state)
     assert_string_equal(cs_strerror((cs_err)5), unknown);
 }
 
+
+/* The same resource at several times (a notification or Send with
+ * history) is not a duplicate; the same time twice, or an untimed copy, is. */
+static void timestamped_samples_are_not_duplicates(void **state)
+{
+    (void)state;
+    cs_path p = cs_path_resource(3, 0, 9), other = cs_path_resource(3, 0, 10);
+    cs_value v = cs_value_integer(50);
+    cs_path root = cs_path_root();
+    struct { double t[3]; bool timed[3]; cs_err want; } cases[] = {
+        { { -5, -30, -50 }, { true, true, true }, CS_OK },
+        { { -5, -30, -5 }, { true, true, true }, CS_E_DUPLICATE },
+        { { -5, 0, -50 }, { true, false, true }, CS_E_DUPLICATE },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        cs_records rs;
+        cs_records_init(&rs);
+        for (int k = 0; k < 3; k++) {
+            if (cases[c].timed[k])
+                assert_int_equal(cs_records_add_timed(&rs, &p, &v, cases[c].t[k]), CS_OK);
+            else
+                assert_int_equal(cs_records_add(&rs, &p, &v), CS_OK);
+            if (k == 1)
+                assert_int_equal(cs_records_add_timed(&rs, &other, &v, 1), CS_OK);
+        }
+        assert_int_equal(cs_records_validate(&rs, &root, cs_registry_standard()),
+                         cases[c].want);
+        cs_records_free(&rs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -812,6 +843,7 @@ int main(void)
         cmocka_unit_test(buf_appends_within_bound),
         cmocka_unit_test(buf_grows_to_its_bound),
         cmocka_unit_test(every_error_has_text_and_coap_code),
+        cmocka_unit_test(timestamped_samples_are_not_duplicates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
