@@ -184,7 +184,7 @@ static void report(const char *payload, const cs_path *target,
     }
 }
 
-/* Single-value formats on one resource, /3/0/0 (a string) and /3/0/13 (a time). */
+/* Single-value formats on one resource: /3/0/13 (a Time), /0/0/5 (Opaque). */
 static void report_single(const cs_registry *reg, double ms)
 {
     static const struct { uint16_t format; const char *label; } single[] = {
@@ -203,6 +203,29 @@ static void report_single(const cs_registry *reg, double ms)
                    cs_strerror(r.err));
         else
             printf("| /3/0/13 | %s | %zu | %.0f | %.0f |\n", single[i].label,
+                   r.bytes, r.encode_ns, r.decode_ns);
+    }
+    cs_records_free(&rs);
+
+    /* A 16-byte Opaque value (/0/0/5 Secret Key) in every format that can
+     * carry a single resource, octet-stream included. */
+    static const struct { uint16_t format; const char *label; } opaque[] = {
+        { CS_FORMAT_OPAQUE, "octet-stream (42)" },
+        { CS_FORMAT_TEXT, "text (0)" },
+        { CS_FORMAT_CBOR, "CBOR (60)" },
+        { CS_FORMAT_TLV, "TLV (11542)" },
+    };
+    static const uint8_t key[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+    cs_records_init(&rs);
+    p = cs_path_resource(0, 0, 5);
+    add(&rs, p, cs_value_opaque(key, sizeof key));
+    for (size_t i = 0; i < sizeof opaque / sizeof opaque[0]; i++) {
+        struct result r = measure(opaque[i].format, &p, &rs, reg, ms);
+        if (r.err != CS_OK)
+            printf("| /0/0/5 | %s | error: %s | | |\n", opaque[i].label,
+                   cs_strerror(r.err));
+        else
+            printf("| /0/0/5 | %s | %zu | %.0f | %.0f |\n", opaque[i].label,
                    r.bytes, r.encode_ns, r.decode_ns);
     }
     cs_records_free(&rs);

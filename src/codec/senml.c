@@ -212,58 +212,30 @@ size_t cs_senml_format_objlnk(cs_objlnk lnk, char *buf, size_t cap)
     return n;
 }
 
-/* ---- UTF-8 ------------------------------------------------------------- */
-
-cs_err cs_senml_check_utf8(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        uint8_t lo = 0x80, hi = 0xBF;   /* range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0;              /* no overlong 3-byte forms */
-            else if (c == 0xED)
-                hi = 0x9F;              /* no UTF-16 surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90;              /* no overlong 4-byte forms */
-            else if (c == 0xF4)
-                hi = 0x8F;              /* nothing above U+10FFFF */
-        } else {
-            return CS_E_ENCODING;
-        }
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= len)
-                return CS_E_TRUNCATED;
-            uint8_t b = s[i + k];
-            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-                return CS_E_ENCODING;
-        }
-        i += need + 1;
-    }
-    return CS_OK;
-}
-
 /* ---- Encoding: names --------------------------------------------------- */
 
 enum { BN_NONE = 0, BN_UNDER_TARGET = 1, BN_TARGET = 2 };
 
+/* The text form of a valid path (cs_path_format without snprintf, which
+ * dominated encoding time); buf has CS_PATH_TEXT_MAX bytes. */
+static size_t format_path(const cs_path *path, char *buf)
+{
+    size_t n = 0;
+    if (path->len == 0)
+        buf[n++] = '/';
+    for (unsigned i = 0; i < path->len; i++) {
+        buf[n++] = '/';
+        n += format_u16(path->ids[i], buf + n);
+    }
+    return n;
+}
+
 void cs_senml_namer_init(cs_senml_namer *namer, const cs_path *target)
 {
     namer->target = target;
-    int n = cs_path_format(target, namer->target_text,
-                           sizeof namer->target_text);
-    namer->target_len = n > 0 ? (size_t)n : 0;
+    namer->target_len = cs_path_is_valid(target)
+                            ? format_path(target, namer->target_text)
+                            : 0;
     namer->bn_state = BN_NONE;
 }
 
@@ -271,19 +243,18 @@ cs_err cs_senml_namer_next(cs_senml_namer *namer, const cs_path *path,
                            cs_senml_names *names)
 {
     char text[CS_PATH_TEXT_MAX];
-    if (!cs_path_is_valid(path) || !cs_path_has_prefix(path, namer->target))
+    if (!cs_path_is_valid(path) || !cs_path_is_valid(namer->target) ||
+        !cs_path_has_prefix(path, namer->target))
         return CS_E_PATH;
-    int len = cs_path_format(path, text, sizeof text);
-    if (len <= 0)
-        return CS_E_PATH;
+    size_t len = format_path(path, text);
     names->bn = NULL;
     names->n = NULL;
     names->bn_len = names->n_len = 0;
 
     if (namer->target->len == 0) {         /* root: full names, no bn */
-        memcpy(names->n_buf, text, (size_t)len);
+        memcpy(names->n_buf, text, len);
         names->n = names->n_buf;
-        names->n_len = (size_t)len;
+        names->n_len = len;
         return CS_OK;
     }
     int want = path->len == namer->target->len ? BN_TARGET : BN_UNDER_TARGET;
@@ -297,7 +268,7 @@ cs_err cs_senml_namer_next(cs_senml_namer *namer, const cs_path *path,
     }
     if (want == BN_UNDER_TARGET) {
         size_t skip = namer->target_len + 1;
-        names->n_len = (size_t)len - skip;
+        names->n_len = len - skip;
         memcpy(names->n_buf, text + skip, names->n_len);
         names->n = names->n_buf;
     }
@@ -314,4 +285,13 @@ cs_err cs_senml_record_is_written(const cs_record *rec, bool *written)
         return CS_E_NOT_ACCEPTABLE;
     *written = true;
     return CS_OK;
+}
+
+cs_value cs_senml_value_to_write(const cs_registry *reg, const cs_record *rec)
+{
+    const cs_resource_def *def = cs_codec_resource(reg, &rec->path);
+    cs_value v = rec->value;
+    if (def == NULL || def->type == CS_TYPE_NONE || v.type == def->type)
+        return v;
+    return cs_value_convert(&v, def->type) == CS_OK ? v : rec->value;
 }

@@ -21,6 +21,9 @@
  *   INT64_MAX, FLOAT when even that does not hold them), FLOAT for reals;
  *   vs STRING, vb BOOLEAN, vd OPAQUE, vlo OBJLNK.  cs_records_validate then
  *   converts to the resource's type when lossless (e.g. vs to Corelnk).
+ *   SenML has no Unsigned, Time or Corelnk type of its own, so for a
+ *   resource the registry does not know, such values come back as
+ *   INTEGER or STRING; floats are written so that they stay FLOAT.
  * - A record must carry exactly one of v, vs, vb, vd, vlo: none or two is
  *   CS_E_SYNTAX.  Records without a value exist only in the path lists of
  *   Read-Composite / Observe-Composite requests, decoded separately
@@ -116,13 +119,6 @@ cs_err cs_senml_parse_objlnk(const char *s, size_t len, cs_value *out);
 /* Write "oid:iid" into buf (cap >= 12); returns the length. */
 size_t cs_senml_format_objlnk(cs_objlnk lnk, char *buf, size_t cap);
 
-/*
- * Check UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
- * U+10FFFF).  Returns CS_OK, CS_E_ENCODING, or CS_E_TRUNCATED when the
- * text ends inside an otherwise valid sequence.
- */
-cs_err cs_senml_check_utf8(const uint8_t *s, size_t len);
-
 /* True for a time RFC 8428 reads as relative to the receiver's clock
  * (below 2^28 seconds, i.e. before 1978-07-04). */
 bool cs_senml_is_relative(double time);
@@ -167,6 +163,15 @@ cs_err cs_senml_namer_next(cs_senml_namer *namer, const cs_path *path,
  * cannot be named and is CS_E_NOT_ACCEPTABLE.
  */
 cs_err cs_senml_record_is_written(const cs_record *rec, bool *written);
+
+/*
+ * The value to write for `rec`: converted to the type its resource is
+ * defined with (reg may be NULL) when that loses nothing, else as it is.
+ * SenML carries integers and floats differently, and strict peers read a
+ * Float resource only from a float (Leshan), an Integer only from an
+ * integer.
+ */
+cs_value cs_senml_value_to_write(const cs_registry *reg, const cs_record *rec);
 
 /* ---- Path lists (Read-Composite, Observe-Composite requests) ---------- */
 
