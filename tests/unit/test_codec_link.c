@@ -623,8 +623,8 @@ static void test_round_trips(void **state)
         "</a%2Fb>;anchor=\"/x\"",
         "</s>;ptoken=!#$%&'()*+-./:<=>?@[]^_`{|}~Az09",
         "</p>;!#$&+-.^_`|~az09=1",
-        "</sensors/temp>;rt=\"temperature-c\";if=\"sensor\";sz=1234,"
-        "</sensors/light>;rt=\"light-lux\";if=\"sensor\"",
+        ("</sensors/temp>;rt=\"temperature-c\";if=\"sensor\";sz=1234,"
+         "</sensors/light>;rt=\"light-lux\";if=\"sensor\""),
         "</0/1/>,</0/1/2/3/>",
         "</x>;tab=\"a\tb\"",
     };
