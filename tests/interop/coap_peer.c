@@ -1,13 +1,15 @@
 /*
  * coap_peer.c - a small CoAP server and client on cellstrap's own engine
- * (cs_coap_endpoint over cs_udp), for interoperability tests against an
- * independent CoAP implementation (libcoap's command-line tools).
+ * (cs_transport: the CoAP endpoint over UDP, or over DTLS-PSK with
+ * --psk IDENTITY:KEY), for interoperability tests against an independent
+ * CoAP implementation (libcoap's command-line tools).
  *
  *   coap_peer server PORT
  *       GET /t -> "hello"; PUT /store then GET /store; GET /obs with
  *       Observe -> a notification every 200 ms ("n=1", "n=2" ...), CON
  *       every other one; anything else 4.04.  Prints "ready" when bound;
  *       runs until SIGTERM/SIGINT.
+ *   (every form takes --psk IDENTITY:KEY for DTLS-PSK, the key as text)
  *   coap_peer get HOST:PORT PATH [--observe N]
  *       CON GET; prints the payload (and the next N-1 notifications, one
  *       per line); exit 0 on a 2.xx response.
@@ -23,10 +25,13 @@
 
 #include "cellstrap/coap_endpoint.h"
 #include "cellstrap/io.h"
+#include "cellstrap/transport.h"
 
 struct peer_ctx {
-    cs_udp *udp;
+    cs_transport *transport;
     cs_coap_endpoint *ep;
+    const char *psk_identity;   /* --psk: identity and key */
+    const char *psk_key;
     cs_loop *loop;
     /* server */
     char store[65536];
@@ -48,26 +53,6 @@ static void on_signal(int sig)
     (void)sig;
     if (signal_loop != NULL)
         cs_loop_stop(signal_loop);
-}
-
-static void udp_send(void *io, const cs_addr *to, void *session,
-                     const uint8_t *data, size_t len)
-{
-    (void)session;
-    cs_udp_send(io, to, data, len);
-}
-
-static void on_readable(void *ctx, int fd)
-{
-    (void)fd;
-    struct peer_ctx *p = ctx;
-    uint8_t buf[1500];
-    size_t len;
-    cs_addr from;
-    cs_err err;
-    while ((err = cs_udp_recv(p->udp, &from, buf, sizeof buf, &len)) != CS_E_TIMEOUT)
-        if (err == CS_OK)
-            cs_coap_receive(p->ep, cs_clock_ms(), &from, NULL, buf, len);
 }
 
 static void notify(struct peer_ctx *p, uint64_t now)
@@ -92,11 +77,23 @@ static uint64_t on_timer(void *ctx, uint64_t now)
         notify(p, now);
         p->next_notify = now + 200;
     }
-    cs_coap_tick(p->ep, now);
-    uint64_t next = cs_coap_next_deadline(p->ep);
-    if (p->observing && p->next_notify < next)
-        next = p->next_notify;
-    return next;
+    return p->observing ? p->next_notify : UINT64_MAX;
+}
+
+/* DTLS server: the one identity given with --psk. */
+static cs_err psk_lookup(void *ctx, const cs_addr *from, const uint8_t *identity,
+                         size_t identity_len, uint8_t *key, size_t key_cap,
+                         size_t *key_len)
+{
+    (void)from;
+    struct peer_ctx *p = ctx;
+    size_t n = strlen(p->psk_key);
+    if (identity_len != strlen(p->psk_identity) ||
+        memcmp(identity, p->psk_identity, identity_len) != 0 || n > key_cap)
+        return CS_E_NOT_FOUND;
+    memcpy(key, p->psk_key, n);
+    *key_len = n;
+    return CS_OK;
 }
 
 static bool path_is(const cs_coap_msg *req, const char *name)
@@ -204,24 +201,59 @@ int main(int argc, char **argv)
     bool server = strcmp(argv[1], "server") == 0;
     struct peer_ctx p;
     memset(&p, 0, sizeof p);
-    cs_addr local = cs_addr_ipv4(127, 0, 0, 1, server ? (uint16_t)atoi(argv[2]) : 0);
-    if (cs_udp_open(&local, &p.udp) != CS_OK) {
-        perror("coap_peer: bind");
-        return 1;
+    static char psk[256];
+    for (int i = 2; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--psk") == 0 && strlen(argv[i + 1]) < sizeof psk) {
+            strcpy(psk, argv[i + 1]);
+            char *colon = strchr(psk, ':');
+            if (colon == NULL)
+                return 2;
+            *colon = '\0';
+            p.psk_identity = psk;
+            p.psk_key = colon + 1;
+        }
     }
-    cs_coap_config cfg = { 0 };
-    cs_coap_params_default(&cfg.params);
-    cfg.send = udp_send;
-    cfg.io = p.udp;
+    cs_transport_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.local = cs_addr_ipv4(127, 0, 0, 1, server ? (uint16_t)atoi(argv[2]) : 0);
+    cs_coap_params_default(&cfg.coap.params);
+    cs_dtls_config_init(&cfg.dtls);
     if (server) {
-        cfg.on_request = serve;
-        cfg.app = &p;
+        cfg.coap.on_request = serve;
+        cfg.coap.app = &p;
     }
-    p.ep = cs_coap_endpoint_new(&cfg);
-    p.loop = cs_loop_new();
-    if (p.ep == NULL || p.loop == NULL)
+    cs_addr server_addr;
+    if (!server && (argc < 3 || cs_addr_parse(argv[2], 5683, &server_addr) != CS_OK)) {
+        fprintf(stderr, "coap_peer: bad address\n");
+        return 2;
+    }
+    if (p.psk_identity != NULL) {
+        cfg.security = server ? CS_TRANSPORT_DTLS_SERVER : CS_TRANSPORT_DTLS_CLIENT;
+        cfg.dtls.psk_lookup = psk_lookup;
+        cfg.dtls.psk_ctx = &p;
+        /* libcoap's OpenSSL back end offers the CBC suite first. */
+        static const uint16_t suites[] = { CS_DTLS_PSK_AES_128_CCM_8,
+                                           CS_DTLS_PSK_AES_128_CCM,
+                                           CS_DTLS_PSK_AES_128_CBC_SHA256 };
+        cfg.dtls.ciphersuites = suites;
+        cfg.dtls.ciphersuite_count = 3;
+        if (!server) {
+            cfg.server = server_addr;
+            cfg.identity = (const uint8_t *)p.psk_identity;
+            cfg.identity_len = strlen(p.psk_identity);
+            cfg.key = (const uint8_t *)p.psk_key;
+            cfg.key_len = strlen(p.psk_key);
+        }
+    }
+    if (cs_transport_open(&cfg, &p.transport) != CS_OK) {
+        perror("coap_peer: transport");
         return 1;
-    cs_loop_add_fd(p.loop, cs_udp_fd(p.udp), on_readable, &p);
+    }
+    p.ep = cs_transport_coap(p.transport);
+    p.loop = cs_loop_new();
+    if (p.loop == NULL)
+        return 1;
+    cs_transport_attach(p.transport, p.loop);
     cs_loop_add_timer(p.loop, on_timer, &p);
     signal_loop = p.loop;
     signal(SIGTERM, on_signal);
@@ -234,9 +266,12 @@ int main(int argc, char **argv)
         cs_loop_run(p.loop, UINT64_MAX);
         rc = 0;
     } else if (strcmp(argv[1], "get") == 0 && argc >= 4) {
-        int observe = argc >= 6 && strcmp(argv[4], "--observe") == 0 ? atoi(argv[5]) : 0;
+        int observe = 0;
+        for (int i = 4; i + 1 < argc; i++)
+            if (strcmp(argv[i], "--observe") == 0)
+                observe = atoi(argv[i + 1]);
         rc = run_client(&p, argv[2], argv[3], CS_COAP_CODE_GET, NULL, observe);
-    } else if (strcmp(argv[1], "put") == 0 && argc >= 5) {
+    } else if (strcmp(argv[1], "put") == 0 && argc >= 5 && argv[4][0] != '-') {
         const char *value = argv[4];
         static char file_body[65536];
         if (value[0] == '@') {
@@ -252,8 +287,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "coap_peer: bad arguments\n");
         rc = 2;
     }
-    cs_coap_endpoint_free(p.ep);
+    cs_transport_close(p.transport);
     cs_loop_free(p.loop);
-    cs_udp_close(p.udp);
     return rc;
 }
