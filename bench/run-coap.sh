@@ -32,4 +32,4 @@ run() { # run NAME COMMAND... ; then the idle counts
 run "cellstrap reference server" "64 10000 100000 1000000" "$bench" server "$port"
 # libcoap walks all sessions per datagram: beyond 10k idle peers a run
 # takes many minutes, so it stops there.
-run "libcoap 4.3.1 coap-server-notls" "64 10000" coap-server-notls -A 0.0.0.0 -p "$port"
+run "libcoap 4.3.1 coap-server-openssl" "64 10000" coap-server-openssl -A 0.0.0.0 -p "$port"

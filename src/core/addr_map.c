@@ -2,7 +2,7 @@
  * addr_map.c - open-addressing hash table keyed by transport address (see
  * addr_map.h).  Linear probing with backward-shift deletion, so there are
  * no tombstones and lookups stay short after many removals; grown at 3/4
- * load.
+ * load, shrunk to a quarter below 1/8 load.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +45,8 @@ void *cs_addr_map_get(const cs_addr_map *map, const cs_addr *addr)
     return map->slots[find_slot(map, addr)].value;
 }
 
-static cs_err grow(cs_addr_map *map)
+static cs_err resize(cs_addr_map *map, size_t cap)
 {
-    size_t cap = map->cap ? map->cap * 2 : 64;
     struct cs_addr_map_slot *slots = calloc(cap, sizeof *slots);
     if (slots == NULL)
         return CS_E_NOMEM;
@@ -67,7 +66,7 @@ cs_err cs_addr_map_put(cs_addr_map *map, const cs_addr *addr, void *value)
     if (value == NULL)
         return CS_E_INVALID_ARG;
     if ((map->count + 1) * 4 > map->cap * 3) {
-        cs_err err = grow(map);
+        cs_err err = resize(map, map->cap ? map->cap * 2 : 64);
         if (err != CS_OK)
             return err;
     }
@@ -108,6 +107,10 @@ void *cs_addr_map_remove(cs_addr_map *map, const cs_addr *addr)
         map->slots[i].value = NULL;
         gap = i;
     }
+    /* Give memory back when the table is mostly empty (a peer crowd that
+     * went quiet); a failed shrink just keeps the larger table. */
+    if (map->cap > 64 && map->count * 8 < map->cap)
+        resize(map, map->cap / 4);
     return value;
 }
 

@@ -94,6 +94,20 @@ cs_err cs_timer_schedule(cs_timer_heap *heap, cs_timer *timer,
     return CS_OK;
 }
 
+/* Give the array back when it is mostly empty; a failed realloc just
+ * keeps the larger one. */
+static void shrink_if_sparse(cs_timer_heap *heap)
+{
+    if (heap->cap <= 64 || heap->count * 8 >= heap->cap)
+        return;
+    size_t cap = heap->cap / 4;
+    cs_timer **smaller = realloc(heap->items, cap * sizeof *smaller);
+    if (smaller != NULL) {
+        heap->items = smaller;
+        heap->cap = cap;
+    }
+}
+
 void cs_timer_cancel(cs_timer_heap *heap, cs_timer *timer)
 {
     if (!cs_timer_is_scheduled(timer))
@@ -101,13 +115,14 @@ void cs_timer_cancel(cs_timer_heap *heap, cs_timer *timer)
     size_t slot = timer->slot;
     cs_timer *last = heap->items[--heap->count];
     timer->slot = CS_TIMER_IDLE;
-    if (last == timer)
-        return;
-    place(heap, slot, last);
-    if (slot > 0 && heap->items[(slot - 1) / 2]->deadline > last->deadline)
-        sift_up(heap, slot);
-    else
-        sift_down(heap, slot);
+    if (last != timer) {
+        place(heap, slot, last);
+        if (slot > 0 && heap->items[(slot - 1) / 2]->deadline > last->deadline)
+            sift_up(heap, slot);
+        else
+            sift_down(heap, slot);
+    }
+    shrink_if_sparse(heap);
 }
 
 cs_timer *cs_timer_heap_first(const cs_timer_heap *heap)
