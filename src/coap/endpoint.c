@@ -558,6 +558,19 @@ cs_err cs_coap_send_request(cs_coap_endpoint *ep, cs_coap_time now,
         return CS_E_BUSY;
     touch_peer(ep, peer, now);
     request->mid = next_mid(peer);
+    uint32_t observe_value;
+    if (request->token_len > 0 &&
+        cs_coap_get_uint(request, CS_COAP_OPT_OBSERVE, &observe_value) == CS_OK &&
+        observe_value == 1) {
+        /* Deregistration (RFC 7641 §3.6): the GET with Observe=1 takes over
+         * the relation's token, so its response is its own. */
+        struct exchange *old = find_by_token(peer, request->token,
+                                             request->token_len);
+        if (old != NULL && old->state == X_OBSERVING) {
+            unlink_exchange(ep, old);
+            free_exchange(old);
+        }
+    }
     if (request->token_len == 0) {
         random_bytes(ep, request->token, CS_COAP_TOKEN_MAX);
         request->token_len = CS_COAP_TOKEN_MAX;

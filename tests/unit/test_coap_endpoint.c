@@ -122,6 +122,7 @@ static void server_handler(void *app, cs_coap_endpoint *ep,
                            cs_coap_incoming *in, cs_coap_msg *response)
 {
     struct server_app *s = app;
+    uint32_t obs_value = 0;
     const char *segs[4];
     size_t lens[4], n = 0;
     s->calls++;
@@ -147,6 +148,12 @@ static void server_handler(void *app, cs_coap_endpoint *ep,
     } else if (n == 1 && lens[0] == 4 && memcmp(segs[0], "slow", 4) == 0) {
         s->deferred = cs_coap_defer(ep, in);
         s->have_deferred = true;
+    } else if (n == 1 && lens[0] == 3 && memcmp(segs[0], "obs", 3) == 0 &&
+               cs_coap_get_uint(in->request, CS_COAP_OPT_OBSERVE, &obs_value) == CS_OK &&
+               obs_value == 1) {
+        s->have_observer = false;             /* deregistration */
+        response->code = CS_COAP_CODE_CONTENT;
+        cs_coap_set_payload(response, "bye", 3);
     } else if (n == 1 && lens[0] == 3 && memcmp(segs[0], "obs", 3) == 0) {
         s->observer = (cs_coap_reply_to){ 0 };
         s->observer.addr = *in->from;
@@ -737,6 +744,92 @@ static void blockwise_refusals(void **state)
     cs_coap_endpoint_free(ep);
 }
 
+/* Deregistration by GET with Observe=1 and the relation's token: the
+ * response goes to the new request, the relation ends, and a late
+ * notification is answered with Reset. */
+static void observe_cancel_by_get(void **state)
+{
+    (void)state;
+    struct world *w = world_new();
+    struct outcome o = { 0 }, cancel = { 0 };
+    send_get(w, CS_COAP_TYPE_CON, "/obs", true, &o);
+    net_flush(&w->net);
+    assert_true(w->app.have_observer);
+    cs_coap_reply_to relation = w->app.observer;
+
+    cs_coap_msg req;
+    cs_coap_init(&req, CS_COAP_TYPE_CON, CS_COAP_CODE_GET, 0);
+    assert_int_equal(cs_coap_set_token(&req, relation.token, relation.token_len), CS_OK);
+    assert_int_equal(cs_coap_add_uint(&req, CS_COAP_OPT_OBSERVE, 1), CS_OK);
+    assert_int_equal(cs_coap_add_path(&req, CS_COAP_OPT_URI_PATH, "/obs", 4), CS_OK);
+    assert_int_equal(cs_coap_send_request(w->client.ep, w->net.now, &w->server.addr,
+                                          NULL, &req, client_cb, &cancel), CS_OK);
+    net_flush(&w->net);
+    assert_false(w->app.have_observer);
+    assert_int_equal(cancel.calls, 1);
+    assert_int_equal(cancel.finals, 1);
+    assert_string_equal(cancel.payload, "bye");
+    assert_int_equal(o.calls, 1);             /* the relation got nothing more */
+
+    w->app.observer = relation;
+    struct outcome gone = { 0 };
+    send_notification(w, CS_COAP_TYPE_CON, 9, "late", &gone);
+    net_flush(&w->net);
+    assert_int_equal(gone.status, CS_E_RESET);
+    assert_int_equal(o.calls, 1);
+    cs_coap_stats st;
+    cs_coap_get_stats(w->client.ep, &st);
+    assert_int_equal(st.exchanges, 0);
+    world_free(w);
+}
+
+/* The smaller block size wins: a client with 1024-byte blocks uploads to a
+ * server that wants 64-byte blocks, and downloads what it asked for. */
+static void block_size_negotiation(void **state)
+{
+    (void)state;
+    struct world *w = world_new();
+    cs_coap_endpoint_free(w->server.ep);
+    cs_coap_config sc = { 0 };
+    cs_coap_params_default(&sc.params);
+    sc.send = net_send;
+    sc.io = &w->server;
+    sc.on_request = server_handler;
+    sc.app = &w->app;
+    sc.seed = 12;
+    sc.block_size = 64;
+    w->server.ep = cs_coap_endpoint_new(&sc);
+
+    enum { SIZE = 3000 };
+    static uint8_t body[SIZE];
+    fill_pattern(body, SIZE, 3);
+    struct outcome put = { 0 };
+    cs_coap_msg req;
+    cs_coap_init(&req, CS_COAP_TYPE_CON, CS_COAP_CODE_PUT, 0);
+    assert_int_equal(cs_coap_add_path(&req, CS_COAP_OPT_URI_PATH, "/big", 4), CS_OK);
+    cs_coap_set_payload(&req, body, SIZE);
+    size_t before = w->net.sent;
+    assert_int_equal(cs_coap_send_request(w->client.ep, w->net.now, &w->server.addr,
+                                          NULL, &req, client_cb, &put), CS_OK);
+    net_flush(&w->net);
+    assert_int_equal(put.code, CS_COAP_CODE_CHANGED);
+    assert_int_equal(w->app.big_len, SIZE);
+    assert_memory_equal(w->app.big, body, SIZE);
+    /* First block of 1024, then 64-byte blocks for the rest: 1 + 31 requests
+     * and as many responses. */
+    assert_int_equal(w->net.sent - before, 2 * (1 + (SIZE - 1024 + 63) / 64));
+
+    struct outcome get = { .keep_body = true };
+    before = w->net.sent;
+    send_get(w, CS_COAP_TYPE_CON, "/big", false, &get);
+    net_flush(&w->net);
+    assert_int_equal(get.body_len, SIZE);
+    assert_memory_equal(get.body, body, SIZE);
+    assert_int_equal(w->net.sent - before, 2 * ((SIZE + 63) / 64));
+    free(get.body);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -754,6 +847,8 @@ int main(void)
         cmocka_unit_test(many_requests_under_loss),
         cmocka_unit_test(blockwise_both_ways_under_loss),
         cmocka_unit_test(blockwise_refusals),
+        cmocka_unit_test(observe_cancel_by_get),
+        cmocka_unit_test(block_size_negotiation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
