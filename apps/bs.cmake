@@ -1,0 +1,1 @@
+# cellstrap-bs: argument parsing and wiring only.

@@ -1,0 +1,1 @@
+# cellstrap-client: argument parsing and wiring only.

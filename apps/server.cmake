@@ -1,0 +1,1 @@
+# cellstrap-server: argument parsing and wiring only.

@@ -1,0 +1,1 @@
+# Tests of the bs module (labels: kind;bs).

@@ -1,0 +1,1 @@
+# Tests of the server module (labels: kind;server).

@@ -1,0 +1,1 @@
+# Tests of the store module (labels: kind;store).
