@@ -90,4 +90,19 @@ static inline void assert_decode_fails(uint16_t format, const char *target,
     cs_records_free(&rs);
 }
 
+/* A resource definition for a test object: read-write, optional. */
+#define TEST_RES(id_, type_, multiple_)                                      \
+    { .id = (id_), .name = "r" #id_, .type = (type_),                        \
+      .operations = CS_OP_RW, .multiple = (multiple_), .mandatory = false,   \
+      .has_range = false, .min = 0, .max = 0 }
+
+/* A registry holding just `obj` (free with cs_registry_free). */
+static inline cs_registry *test_registry_of(const cs_object_def *obj)
+{
+    cs_registry *reg = cs_registry_new();
+    assert_non_null(reg);
+    assert_int_equal(cs_registry_add(reg, obj), CS_OK);
+    return reg;
+}
+
 #endif

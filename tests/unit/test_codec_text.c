@@ -17,25 +17,20 @@
 
 #define TEST_OID 1000
 
-#define DEF(id_, type_, multiple_)                                           \
-    { .id = (id_), .name = "r" #id_, .type = (type_),                        \
-      .operations = CS_OP_RW, .multiple = (multiple_), .mandatory = false,   \
-      .has_range = false, .min = 0, .max = 0 }
-
 static const cs_resource_def test_resources[] = {
-    DEF(0, CS_TYPE_INTEGER, false),
-    DEF(1, CS_TYPE_UNSIGNED, false),
-    DEF(2, CS_TYPE_FLOAT, false),
-    DEF(3, CS_TYPE_BOOLEAN, false),
-    DEF(4, CS_TYPE_STRING, false),
-    DEF(5, CS_TYPE_OPAQUE, false),
-    DEF(6, CS_TYPE_TIME, false),
-    DEF(7, CS_TYPE_OBJLNK, false),
-    DEF(8, CS_TYPE_CORELNK, false),
+    TEST_RES(0, CS_TYPE_INTEGER, false),
+    TEST_RES(1, CS_TYPE_UNSIGNED, false),
+    TEST_RES(2, CS_TYPE_FLOAT, false),
+    TEST_RES(3, CS_TYPE_BOOLEAN, false),
+    TEST_RES(4, CS_TYPE_STRING, false),
+    TEST_RES(5, CS_TYPE_OPAQUE, false),
+    TEST_RES(6, CS_TYPE_TIME, false),
+    TEST_RES(7, CS_TYPE_OBJLNK, false),
+    TEST_RES(8, CS_TYPE_CORELNK, false),
     { .id = 9, .name = "exec", .type = CS_TYPE_NONE,
       .operations = CS_OP_EXECUTE, .multiple = false },
-    DEF(10, CS_TYPE_INTEGER, true),
-    DEF(11, CS_TYPE_OPAQUE, true),
+    TEST_RES(10, CS_TYPE_INTEGER, true),
+    TEST_RES(11, CS_TYPE_OPAQUE, true),
 };
 
 static const cs_object_def test_object = {
@@ -49,9 +44,7 @@ static cs_registry *test_reg;
 static int setup_registry(void **state)
 {
     (void)state;
-    test_reg = cs_registry_new();
-    assert_non_null(test_reg);
-    assert_int_equal(cs_registry_add(test_reg, &test_object), CS_OK);
+    test_reg = test_registry_of(&test_object);
     return 0;
 }
 
