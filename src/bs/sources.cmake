@@ -1,6 +1,7 @@
 # cellstrap_bs: the bootstrap server engine.
 add_library(cellstrap_bs STATIC
-  bs/placeholder.c
+  bs/config.c
+  bs/bs.c
 )
 target_include_directories(cellstrap_bs PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(cellstrap_bs PUBLIC cellstrap cellstrap_store PRIVATE PkgConfig::JANSSON)
