@@ -1,0 +1,390 @@
+/*
+ * cellstrap-client.c - the device agent: argument parsing and wiring of the
+ * LwM2M client engine (cellstrap/client.h) to UDP and DTLS transports on
+ * an event loop.  The engine asks for channels to the Bootstrap-Server and
+ * the LwM2M server; each is a cs_transport (plain CoAP, or DTLS-PSK client)
+ * whose request handler is the engine.
+ *
+ * cs_loop cannot forget a socket, so a channel the engine closes is freed
+ * between runs of the loop, and the loop is rebuilt with the channels that
+ * remain.
+ *
+ * Exit status: 0 after a clean shutdown (SIGTERM/SIGINT: De-register
+ * first), 1 runtime failure, 2 usage.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellstrap/client.h"
+#include "cellstrap/io.h"
+#include "cellstrap/log.h"
+#include "cellstrap/transport.h"
+
+#define MAX_CHANNELS 6
+#define SHUTDOWN_WAIT_MS 30000u
+
+struct channel {
+    cs_transport *t;
+    bool closing;
+};
+
+static struct app {
+    cs_client *client;
+    cs_loop *loop;
+    struct channel ch[MAX_CHANNELS];
+} A;
+
+static volatile sig_atomic_t g_signal;
+static cs_loop *volatile g_loop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_signal = 1;
+    cs_loop *loop = g_loop;
+    if (loop != NULL)
+        cs_loop_stop(loop);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "usage: cellstrap-client --endpoint NAME --bootstrap URI [options]\n"
+        "\n"
+        "The LwM2M device agent: bootstraps from the Bootstrap-Server, then\n"
+        "registers with the LwM2M server it was given and answers it.\n"
+        "\n"
+        "  --endpoint NAME          Endpoint Client Name (required)\n"
+        "  --bootstrap URI          Bootstrap-Server URI, coap://ADDR:PORT or\n"
+        "                           coaps://ADDR:PORT (required unless the state\n"
+        "                           file holds a Bootstrap-Server account)\n"
+        "  --bootstrap-psk ID:HEX   factory PSK identity and hex key for coaps://\n"
+        "  --state FILE             where bootstrapped objects 0, 1, 2 persist\n"
+        "                           (written atomically; a bad file is ignored)\n"
+        "  --lifetime SECONDS       registration lifetime when the Server object\n"
+        "                           has none (default 86400)\n"
+        "  --pack                   try Bootstrap-Pack-Request (GET /bspack)\n"
+        "                           first, fall back to POST /bs\n"
+        "  --manufacturer S         /3/0/0\n"
+        "  --model S                /3/0/1\n"
+        "  --serial S               /3/0/2\n"
+        "  --log-level L            error, warn, info (default), debug\n"
+        "  --help                   this text\n"
+        "\n"
+        "SIGTERM or SIGINT: De-register, then exit 0.\n");
+}
+
+/* ---- Channels ----------------------------------------------------------- */
+
+static uint64_t client_timer(void *ctx, uint64_t now)
+{
+    cs_client *c = ctx;
+    cs_client_tick(c, now);
+    return cs_client_next_deadline(c);
+}
+
+/* "coap://127.0.0.1:5683", "coaps://[::1]:5684", "coap://localhost:5683". */
+static cs_err parse_uri(const char *uri, bool *secure, cs_addr *out)
+{
+    const char *rest;
+    if (strncmp(uri, "coaps://", 8) == 0) {
+        *secure = true;
+        rest = uri + 8;
+    } else if (strncmp(uri, "coap://", 7) == 0) {
+        *secure = false;
+        rest = uri + 7;
+    } else {
+        return CS_E_SYNTAX;
+    }
+    char host[128];
+    size_t n = strcspn(rest, "/?");
+    if (n >= sizeof host)
+        return CS_E_SYNTAX;
+    memcpy(host, rest, n);
+    host[n] = '\0';
+    if (strncmp(host, "localhost", 9) == 0) {
+        char tmp[sizeof host];
+        snprintf(tmp, sizeof tmp, "127.0.0.1%s", host + 9);
+        strcpy(host, tmp);
+    }
+    return cs_addr_parse(host, *secure ? 5684 : 5683, out);
+}
+
+static cs_err open_channel(void *io, const char *uri, int mode,
+                           const uint8_t *identity, size_t identity_len,
+                           const uint8_t *key, size_t key_len,
+                           cs_coap_endpoint **ep, cs_addr *peer)
+{
+    struct app *a = io;
+    bool secure;
+    if (parse_uri(uri, &secure, peer) != CS_OK) {
+        cs_log(CS_LOG_ERROR, "bad server URI %s", uri);
+        return CS_E_SYNTAX;
+    }
+    if (secure != (mode == CS_CLIENT_SECURITY_PSK)) {
+        cs_log(CS_LOG_ERROR, "URI %s does not fit security mode %d", uri, mode);
+        return CS_E_INVALID_ARG;
+    }
+    size_t slot = MAX_CHANNELS;
+    for (size_t i = 0; i < MAX_CHANNELS && slot == MAX_CHANNELS; i++)
+        if (a->ch[i].t == NULL)
+            slot = i;
+    if (slot == MAX_CHANNELS)
+        return CS_E_BUSY;
+    cs_transport_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.local.family = peer->family;
+    cfg.security = secure ? CS_TRANSPORT_DTLS_CLIENT : CS_TRANSPORT_PLAIN;
+    cs_coap_params_default(&cfg.coap.params);
+    cfg.coap.on_request = cs_client_on_request;
+    cfg.coap.app = a->client;
+    cs_dtls_config_init(&cfg.dtls);
+    cfg.server = *peer;
+    cfg.identity = identity;
+    cfg.identity_len = identity_len;
+    cfg.key = key;
+    cfg.key_len = key_len;
+    cs_transport *t = NULL;
+    cs_err err = cs_transport_open(&cfg, &t);
+    if (err == CS_OK)
+        err = cs_transport_attach(t, a->loop);
+    if (err != CS_OK) {
+        cs_transport_close(t);
+        return err;
+    }
+    a->ch[slot].t = t;
+    a->ch[slot].closing = false;
+    *ep = cs_transport_coap(t);
+    cs_log(CS_LOG_DEBUG, "channel to %s open", uri);
+    return CS_OK;
+}
+
+static void close_channel(void *io, cs_coap_endpoint *ep)
+{
+    struct app *a = io;
+    for (size_t i = 0; i < MAX_CHANNELS; i++)
+        if (a->ch[i].t != NULL && cs_transport_coap(a->ch[i].t) == ep)
+            a->ch[i].closing = true;
+}
+
+/* Free closed channels and rebuild the loop with the others. */
+static cs_err rebuild_loop(struct app *a)
+{
+    bool any = false;
+    for (size_t i = 0; i < MAX_CHANNELS; i++)
+        any |= a->ch[i].t != NULL && a->ch[i].closing;
+    if (!any)
+        return CS_OK;
+    cs_loop *loop = cs_loop_new();
+    if (loop == NULL)
+        return CS_E_NOMEM;
+    cs_err err = cs_loop_add_timer(loop, client_timer, a->client);
+    for (size_t i = 0; i < MAX_CHANNELS; i++) {
+        if (a->ch[i].t == NULL)
+            continue;
+        if (a->ch[i].closing) {
+            cs_transport_close(a->ch[i].t);
+            a->ch[i].t = NULL;
+        } else if (err == CS_OK) {
+            err = cs_transport_attach(a->ch[i].t, loop);
+        }
+    }
+    g_loop = loop;
+    cs_loop_free(a->loop);
+    a->loop = loop;
+    return err;
+}
+
+static int64_t wall_clock(void *io)
+{
+    (void)io;
+    return cs_clock_unix();
+}
+
+/* ---- Arguments ---------------------------------------------------------- */
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* "IDENTITY:HEXKEY" into identity and key bytes. */
+static bool parse_psk(const char *arg, char *identity, size_t id_cap,
+                      uint8_t *key, size_t key_cap, size_t *key_len)
+{
+    const char *colon = strrchr(arg, ':');
+    if (colon == NULL || colon == arg || (size_t)(colon - arg) >= id_cap)
+        return false;
+    memcpy(identity, arg, (size_t)(colon - arg));
+    identity[colon - arg] = '\0';
+    const char *hex = colon + 1;
+    size_t n = strlen(hex);
+    if (n == 0 || n % 2 != 0 || n / 2 > key_cap)
+        return false;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        key[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *key_len = n / 2;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_BOOTSTRAP = 1, OPT_ENDPOINT, OPT_STATE, OPT_PSK, OPT_LIFETIME,
+           OPT_PACK, OPT_MANUFACTURER, OPT_MODEL, OPT_SERIAL, OPT_LOG, OPT_HELP };
+    static const struct option opts[] = {
+        {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
+        {"endpoint", required_argument, NULL, OPT_ENDPOINT},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"bootstrap-psk", required_argument, NULL, OPT_PSK},
+        {"lifetime", required_argument, NULL, OPT_LIFETIME},
+        {"pack", no_argument, NULL, OPT_PACK},
+        {"manufacturer", required_argument, NULL, OPT_MANUFACTURER},
+        {"model", required_argument, NULL, OPT_MODEL},
+        {"serial", required_argument, NULL, OPT_SERIAL},
+        {"log-level", required_argument, NULL, OPT_LOG},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0}};
+    cs_client_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    static char identity[256];
+    static uint8_t key[64];
+    size_t key_len = 0;
+    bool have_psk = false;
+    cs_log_set_program("cellstrap-client");
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_BOOTSTRAP: cfg.bootstrap_uri = optarg; break;
+        case OPT_ENDPOINT: cfg.endpoint = optarg; break;
+        case OPT_STATE: cfg.state_path = optarg; break;
+        case OPT_PSK:
+            if (!parse_psk(optarg, identity, sizeof identity, key, sizeof key,
+                           &key_len)) {
+                fprintf(stderr, "cellstrap-client: --bootstrap-psk wants "
+                        "IDENTITY:HEXKEY\n");
+                return 2;
+            }
+            have_psk = true;
+            break;
+        case OPT_LIFETIME: {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end != '\0' || v == 0 || v > 0xFFFFFFFFul) {
+                fprintf(stderr, "cellstrap-client: bad --lifetime\n");
+                return 2;
+            }
+            cfg.default_lifetime = (uint32_t)v;
+            break;
+        }
+        case OPT_PACK: cfg.bootstrap_pack = true; break;
+        case OPT_MANUFACTURER: cfg.manufacturer = optarg; break;
+        case OPT_MODEL: cfg.model = optarg; break;
+        case OPT_SERIAL: cfg.serial = optarg; break;
+        case OPT_LOG: {
+            enum cs_log_level level;
+            if (!cs_log_parse_level(optarg, &level)) {
+                fprintf(stderr, "cellstrap-client: bad --log-level\n");
+                return 2;
+            }
+            cs_log_set_level(level);
+            break;
+        }
+        case OPT_HELP: usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc || cfg.endpoint == NULL ||
+        (cfg.bootstrap_uri == NULL && cfg.state_path == NULL)) {
+        usage(stderr);
+        return 2;
+    }
+    if (cfg.bootstrap_uri != NULL) {
+        bool secure;
+        cs_addr a;
+        if (parse_uri(cfg.bootstrap_uri, &secure, &a) != CS_OK) {
+            fprintf(stderr, "cellstrap-client: bad --bootstrap URI\n");
+            return 2;
+        }
+        if (secure && !have_psk) {
+            fprintf(stderr, "cellstrap-client: coaps:// needs --bootstrap-psk\n");
+            return 2;
+        }
+    }
+    if (have_psk) {
+        cfg.bootstrap_identity = (const uint8_t *)identity;
+        cfg.bootstrap_identity_len = strlen(identity);
+        cfg.bootstrap_key = key;
+        cfg.bootstrap_key_len = key_len;
+    }
+    cfg.open_channel = open_channel;
+    cfg.close_channel = close_channel;
+    cfg.io = &A;
+    cfg.wall_clock = wall_clock;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    A.loop = cs_loop_new();
+    A.client = cs_client_new(&cfg);
+    memset(key, 0, sizeof key);
+    if (A.loop == NULL || A.client == NULL ||
+        cs_loop_add_timer(A.loop, client_timer, A.client) != CS_OK) {
+        cs_log(CS_LOG_ERROR, "cannot start the client engine");
+        cs_client_free(A.client);
+        cs_loop_free(A.loop);
+        return 1;
+    }
+    g_loop = A.loop;
+    cs_log(CS_LOG_INFO, "endpoint %s starting", cfg.endpoint);
+    cs_client_start(A.client, cs_clock_ms());
+
+    int status = 0;
+    bool stopping = false;
+    uint64_t stop_by = 0;
+    for (;;) {
+        if (cs_loop_run(A.loop, cs_clock_ms() + 1000) != CS_OK) {
+            cs_log(CS_LOG_ERROR, "event loop failed");
+            status = 1;
+            break;
+        }
+        uint64_t now = cs_clock_ms();
+        if (g_signal && !stopping) {
+            cs_log(CS_LOG_INFO, "shutting down");
+            stopping = true;
+            stop_by = now + SHUTDOWN_WAIT_MS;
+            cs_client_stop(A.client, now);
+        }
+        if (stopping && (cs_client_get_state(A.client) == CS_CLIENT_STOPPED ||
+                         now >= stop_by))
+            break;
+        if (rebuild_loop(&A) != CS_OK) {
+            cs_log(CS_LOG_ERROR, "cannot rebuild the event loop");
+            status = 1;
+            break;
+        }
+    }
+    g_loop = NULL;
+    cs_client_free(A.client);
+    for (size_t i = 0; i < MAX_CHANNELS; i++)
+        cs_transport_close(A.ch[i].t);
+    cs_loop_free(A.loop);
+    return status;
+}
