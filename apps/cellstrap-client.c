@@ -67,6 +67,10 @@ static void usage(FILE *out)
         "                           (written atomically; a bad file is ignored)\n"
         "  --lifetime SECONDS       registration lifetime when the Server object\n"
         "                           has none (default 86400)\n"
+        "  --bootstrap-timeout S    abandon a bootstrap after S seconds without\n"
+        "                           a request from the Bootstrap-Server and\n"
+        "                           restore the state from before it (default\n"
+        "                           247, the CoAP EXCHANGE_LIFETIME)\n"
         "  --pack                   try Bootstrap-Pack-Request (GET /bspack)\n"
         "                           first, fall back to POST /bs\n"
         "  --manufacturer S         /3/0/0\n"
@@ -244,13 +248,14 @@ static bool parse_psk(const char *arg, char *identity, size_t id_cap,
 int main(int argc, char **argv)
 {
     enum { OPT_BOOTSTRAP = 1, OPT_ENDPOINT, OPT_STATE, OPT_PSK, OPT_LIFETIME,
-           OPT_PACK, OPT_MANUFACTURER, OPT_MODEL, OPT_SERIAL, OPT_LOG, OPT_HELP };
+           OPT_BS_TIMEOUT, OPT_PACK, OPT_MANUFACTURER, OPT_MODEL, OPT_SERIAL, OPT_LOG, OPT_HELP };
     static const struct option opts[] = {
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"endpoint", required_argument, NULL, OPT_ENDPOINT},
         {"state", required_argument, NULL, OPT_STATE},
         {"bootstrap-psk", required_argument, NULL, OPT_PSK},
         {"lifetime", required_argument, NULL, OPT_LIFETIME},
+        {"bootstrap-timeout", required_argument, NULL, OPT_BS_TIMEOUT},
         {"pack", no_argument, NULL, OPT_PACK},
         {"manufacturer", required_argument, NULL, OPT_MANUFACTURER},
         {"model", required_argument, NULL, OPT_MODEL},
@@ -288,6 +293,17 @@ int main(int argc, char **argv)
                 return 2;
             }
             cfg.default_lifetime = (uint32_t)v;
+            break;
+        }
+        case OPT_BS_TIMEOUT: {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end != '\0' || v == 0 || v > 3600) {
+                fprintf(stderr, "cellstrap-client: --bootstrap-timeout wants "
+                        "1..3600 seconds\n");
+                return 2;
+            }
+            cfg.bootstrap_timeout_ms = (uint32_t)v * 1000u;
             break;
         }
         case OPT_PACK: cfg.bootstrap_pack = true; break;

@@ -103,6 +103,11 @@ typedef struct cs_client_config {
 
     uint32_t default_lifetime;     /* s, when /1/x/1 is absent; 0 = 86400 */
 
+    /* How long a bootstrap may go without a word from the BS before it is
+     * abandoned and the pre-bootstrap state restored (ms); 0 = the CoAP
+     * EXCHANGE_LIFETIME of params (247 s with the defaults). */
+    uint32_t bootstrap_timeout_ms;
+
     /* Device object /3/0 (copied; NULL = not present). */
     const char *manufacturer;
     const char *model;

@@ -178,6 +178,15 @@ cs_err cs_coap_send_response(cs_coap_endpoint *ep, cs_coap_time now,
 cs_err cs_coap_forget_observe(cs_coap_endpoint *ep, const cs_addr *to,
                               const uint8_t *token, size_t token_len);
 
+/*
+ * End every exchange with `to` now, each callback getting `status` and no
+ * response: for a transport that knows no answer can come (its secure
+ * session to the peer failed or closed).  Callbacks may send new requests;
+ * those are not ended.  CS_E_NOT_FOUND if the peer has no state.
+ */
+cs_err cs_coap_fail_peer(cs_coap_endpoint *ep, cs_coap_time now,
+                         const cs_addr *to, cs_err status);
+
 /* The earliest time cs_coap_tick has work, or CS_COAP_NEVER. */
 cs_coap_time cs_coap_next_deadline(const cs_coap_endpoint *ep);
 

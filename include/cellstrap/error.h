@@ -56,7 +56,9 @@ typedef enum cs_err {
      * response is due at all. */
     CS_E_TIMEOUT = -80,       /* the peer did not answer in time */
     CS_E_RESET = -81,         /* the peer rejected the message (CoAP Reset) */
-    CS_E_BUSY = -82           /* a limit on peers or exchanges was reached */
+    CS_E_BUSY = -82,          /* a limit on peers or exchanges was reached */
+    CS_E_SESSION = -83        /* the secure session failed or was closed
+                                 (e.g. the DTLS handshake was refused) */
 } cs_err;
 
 /* A short English description of `err`; never NULL, static storage. */

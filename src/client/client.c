@@ -234,6 +234,14 @@ void cs_client_begin_bootstrap(cs_client *c, cs_coap_time now)
     cs_log(CS_LOG_INFO, "client: bootstrap in %lld s", (long long)hold);
 }
 
+/* Silence from the BS that ends a bootstrap (LwM2M leaves it to us). */
+static cs_coap_time bootstrap_timeout(const cs_client *c)
+{
+    if (c->cfg.bootstrap_timeout_ms > 0)
+        return c->cfg.bootstrap_timeout_ms;
+    return cs_coap_exchange_lifetime(&c->cfg.params);
+}
+
 static void bootstrap_failed(cs_client *c, cs_coap_time now, const char *why)
 {
     cs_log(CS_LOG_WARN, "client: bootstrap failed: %s", why);
@@ -379,7 +387,7 @@ static void bs_request_done(void *user, cs_coap_endpoint *ep, cs_err status,
         if (c->state == CS_CLIENT_BOOTSTRAP_REQUEST) {
             c->state = CS_CLIENT_BOOTSTRAPPING;
             c->bs_last_cmd = c->now;
-            c->deadline = c->now + cs_coap_exchange_lifetime(&c->cfg.params);
+            c->deadline = c->now + bootstrap_timeout(c);
         }
         return;
     }
@@ -403,7 +411,7 @@ static void send_bootstrap_request(cs_client *c, cs_coap_time now)
     cs_coap_add_string(&msg, CS_COAP_OPT_URI_QUERY, ep_q);
     cs_coap_add_string(&msg, CS_COAP_OPT_URI_QUERY, "pct=112");
     c->state = CS_CLIENT_BOOTSTRAP_REQUEST;
-    c->deadline = now + cs_coap_exchange_lifetime(&c->cfg.params);
+    c->deadline = now + bootstrap_timeout(c);
     cs_err err = cs_coap_send_request(c->bs.ep, now, &c->bs.peer, NULL, &msg,
                                       bs_request_done, c);
     if (err != CS_OK)
@@ -420,7 +428,7 @@ static void send_pack_request(cs_client *c, cs_coap_time now)
     cs_coap_add_string(&msg, CS_COAP_OPT_URI_QUERY, ep_q);
     cs_coap_add_accept(&msg, CS_FORMAT_SENML_CBOR);
     c->state = CS_CLIENT_BOOTSTRAP_PACK;
-    c->deadline = now + cs_coap_exchange_lifetime(&c->cfg.params);
+    c->deadline = now + bootstrap_timeout(c);
     cs_err err = cs_coap_send_request(c->bs.ep, now, &c->bs.peer, NULL, &msg,
                                       pack_done, c);
     if (err != CS_OK)
@@ -927,7 +935,7 @@ static void run_flags(cs_client *c, cs_coap_time now)
             c->state = CS_CLIENT_BOOTSTRAPPING;
         if (c->state == CS_CLIENT_BOOTSTRAPPING) {
             c->bs_last_cmd = now;
-            c->deadline = now + cs_coap_exchange_lifetime(&c->cfg.params);
+            c->deadline = now + bootstrap_timeout(c);
         }
     }
     if (c->finish_result != FINISH_NONE) {

@@ -667,6 +667,32 @@ cs_err cs_coap_forget_observe(cs_coap_endpoint *ep, const cs_addr *to,
     return CS_OK;
 }
 
+cs_err cs_coap_fail_peer(cs_coap_endpoint *ep, cs_coap_time now,
+                         const cs_addr *to, cs_err status)
+{
+    (void)now;
+    struct peer *peer = find_peer(ep, to);
+    if (peer == NULL)
+        return CS_E_NOT_FOUND;
+    /* Detach them all first: callbacks may add exchanges to this peer. */
+    struct exchange *list = peer->exchanges;
+    for (struct exchange *x = list; x != NULL; x = x->next) {
+        cs_timer_cancel(&ep->timers, &x->timer.t);
+        if (x->state == X_WAIT_ACK && x->confirmable)
+            peer->in_flight--;
+        peer->exchange_count--;
+        ep->stats.exchanges--;
+    }
+    peer->exchanges = NULL;
+    while (list != NULL) {
+        struct exchange *x = list;
+        list = x->next;
+        if (x->cb != NULL)
+            x->cb(x->user, ep, status, NULL, true);
+        free_exchange(x);
+    }
+    return CS_OK;
+}
 
 /* ---- Block-wise transfers (RFC 7959) ------------------------------------ */
 

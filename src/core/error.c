@@ -29,6 +29,7 @@ const char *cs_strerror(cs_err err)
     case CS_E_TIMEOUT: return "no answer in time";
     case CS_E_RESET: return "rejected by the peer (reset)";
     case CS_E_BUSY: return "a limit on peers or exchanges was reached";
+    case CS_E_SESSION: return "the secure session failed or was closed";
     }
     return "unknown error";
 }
@@ -52,6 +53,7 @@ unsigned cs_err_coap_code(cs_err err)
     case CS_E_TIMEOUT:
     case CS_E_RESET:
     case CS_E_BUSY: return COAP_CODE(5, 3);
+    case CS_E_SESSION: return COAP_CODE(5, 3);
     default: return COAP_CODE(5, 0);
     }
 }

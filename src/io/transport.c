@@ -27,7 +27,17 @@ struct cs_transport {
     struct pending pending[PENDING_MAX];
     size_t pending_count;
     bool in_engine;             /* inside a DTLS call: flush after it */
+    bool session_failed;        /* client: end CoAP's exchanges after it */
 };
+
+/* After a DTLS call: tell CoAP about a client session that ended. */
+static void end_failed_session(cs_transport *t)
+{
+    if (!t->session_failed)
+        return;
+    t->session_failed = false;
+    cs_coap_fail_peer(t->coap, t->now, &t->cfg.server, CS_E_SESSION);
+}
 
 /* Send every datagram the DTLS engine has queued. */
 static void flush_dtls(cs_transport *t)
@@ -93,8 +103,12 @@ static void dtls_event(void *ctx, const cs_dtls_event *ev)
     }
     if (ev->type == CS_DTLS_EV_CONNECTED && t->cfg.security == CS_TRANSPORT_DTLS_CLIENT)
         send_pending(t, ev->peer);
-    if (ev->type == CS_DTLS_EV_CLOSED && t->cfg.security == CS_TRANSPORT_DTLS_CLIENT)
+    if (ev->type == CS_DTLS_EV_CLOSED && t->cfg.security == CS_TRANSPORT_DTLS_CLIENT) {
+        /* No answer can come over this session: say so now rather than
+         * after CoAP's retransmissions (which would retry the handshake). */
         t->pending_count = 0;
+        t->session_failed = true;
+    }
     if (t->cfg.on_session != NULL)
         t->cfg.on_session(t->cfg.session_ctx, ev);
 }
@@ -120,6 +134,7 @@ static void on_readable(void *ctx, int fd)
             cs_dtls_receive(t->dtls, t->now, &from, buf, len);
             t->in_engine = false;
             flush_dtls(t);
+            end_failed_session(t);
         }
     }
 }
@@ -129,12 +144,15 @@ static uint64_t on_timer(void *ctx, uint64_t now)
     cs_transport *t = ctx;
     t->now = now;
     cs_coap_tick(t->coap, now);
-    uint64_t next = cs_coap_next_deadline(t->coap);
     if (t->dtls != NULL) {
         t->in_engine = true;
         cs_dtls_tick(t->dtls, now);
         t->in_engine = false;
         flush_dtls(t);
+        end_failed_session(t);
+    }
+    uint64_t next = cs_coap_next_deadline(t->coap);
+    if (t->dtls != NULL) {
         uint64_t d = cs_dtls_next_deadline(t->dtls);
         if (d < next)
             next = d;

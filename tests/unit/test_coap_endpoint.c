@@ -500,6 +500,41 @@ static void nstart_one_outstanding(void **state)
     world_free(w);
 }
 
+/* A transport that lost its secure session ends the peer's exchanges at
+ * once; the endpoint then works normally with that peer again. */
+static void fail_peer_ends_exchanges(void **state)
+{
+    (void)state;
+    struct world *w = world_new();
+    struct outcome a = { 0 }, b = { 0 }, c = { 0 };
+    w->net.drop_next = 100;                   /* nothing arrives */
+    send_get(w, CS_COAP_TYPE_CON, "/t", false, &a);
+    send_get(w, CS_COAP_TYPE_CON, "/t", false, &b);   /* queued (NSTART) */
+    assert_int_equal(cs_coap_fail_peer(w->client.ep, w->net.now,
+                                       &w->server.addr, CS_E_SESSION), CS_OK);
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(a.status, CS_E_SESSION);
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(b.status, CS_E_SESSION);
+    cs_coap_stats st;
+    cs_coap_get_stats(w->client.ep, &st);
+    assert_int_equal(st.exchanges, 0);
+    assert_int_equal(cs_coap_next_deadline(w->client.ep) == CS_COAP_NEVER ||
+                     cs_coap_next_deadline(w->client.ep) > w->net.now + 1000, 1);
+    /* No retransmission follows, and a new request goes out at once. */
+    w->net.drop_next = 0;
+    size_t sent = w->net.sent;
+    send_get(w, CS_COAP_TYPE_CON, "/t", false, &c);
+    assert_int_equal(w->net.sent, sent + 1);
+    net_run_until(&w->net, w->net.now + 300000);
+    assert_int_equal(c.code, CS_COAP_CODE_CONTENT);
+    assert_int_equal(a.calls, 1);
+    cs_addr stranger = cs_addr_ipv4(127, 0, 0, 9, 5683);
+    assert_int_equal(cs_coap_fail_peer(w->client.ep, w->net.now, &stranger,
+                                       CS_E_SESSION), CS_E_NOT_FOUND);
+    world_free(w);
+}
+
 static void unknown_critical_option_is_402(void **state)
 {
     (void)state;
@@ -841,6 +876,7 @@ int main(void)
         cmocka_unit_test(separate_response),
         cmocka_unit_test(observe_notifications_and_cancel),
         cmocka_unit_test(nstart_one_outstanding),
+        cmocka_unit_test(fail_peer_ends_exchanges),
         cmocka_unit_test(unknown_critical_option_is_402),
         cmocka_unit_test(ping_and_malformed_get_reset),
         cmocka_unit_test(peers_expire_after_exchange_lifetime),
