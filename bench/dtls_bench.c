@@ -134,8 +134,8 @@ int main(int argc, char **argv)
            (unsigned long long)st.handshakes_completed, n / total,
            n / server_time, (h_active - h0) / n, (h_parked - h0) / n,
            parked.parked ? parked.mem_parked / parked.parked : 0);
-    fprintf(stderr, "connected events %zu, parked %zu, active %zu\n", connected,
-            parked.parked, parked.active);
+    fprintf(stderr, "connected events %zu, parked %zu, active %zu, client CPU %.2f s\n",
+            connected, parked.parked, parked.active, client_time);
     cs_dtls_free(server);
     return 0;
 }

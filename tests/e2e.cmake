@@ -1,1 +1,26 @@
-# Tests of the e2e module (labels: kind;demo).
+# End-to-end tests: cellstrap-bs, cellstrap-server and cellstrap-client as
+# real processes over real sockets on loopback, sharing a SQLite store.
+# They span the client, bs and server areas and carry all three labels.
+set(CS_E2E_LABELS "integration;client;bs;server")
+set(CS_FAKE_PEERS ${CMAKE_CURRENT_SOURCE_DIR}/integration/client/fake_peers.py)
+
+# Bootstrap (classic, pack, DTLS), DTLS-PSK registration, Read, Write,
+# Execute, Observe, restart from the state file, De-register on SIGTERM.
+add_test(NAME e2e_lwm2m
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/lwm2m.sh $<TARGET_FILE_DIR:cellstrap_client_app>)
+set_tests_properties(e2e_lwm2m PROPERTIES LABELS "${CS_E2E_LABELS}" TIMEOUT 120
+  PASS_REGULAR_EXPRESSION "lwm2m end to end ok")
+
+# Unknown endpoint, ep not matching the PSK identity, revoked credentials,
+# corrupt state file, a BS that dies between Write and Finish.
+add_test(NAME e2e_bad_cases
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/bad_cases.sh
+          $<TARGET_FILE_DIR:cellstrap_client_app> ${CS_FAKE_PEERS})
+set_tests_properties(e2e_bad_cases PROPERTIES LABELS "${CS_E2E_LABELS}" TIMEOUT 180
+  PASS_REGULAR_EXPRESSION "lwm2m bad cases ok")
+
+# tshark decodes a captured run as CoAP and dissects its TLV payloads.
+add_test(NAME e2e_capture
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/capture.sh $<TARGET_FILE_DIR:cellstrap_client_app>)
+set_tests_properties(e2e_capture PROPERTIES LABELS "${CS_E2E_LABELS}" TIMEOUT 120
+  SKIP_RETURN_CODE 77)

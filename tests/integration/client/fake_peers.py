@@ -4,6 +4,8 @@ plain CoAP/UDP, just enough to drive cellstrap-client over real sockets.
 
   fake_peers.py bs PORT SERVER_URI MODE   answer POST /bs, write /0/1 and /1/0
                                           (SenML JSON), Bootstrap-Finish
+  fake_peers.py bs-nofinish PORT URI MODE the same Writes, then silence: no
+                                          Finish (a BS that died mid-session)
   fake_peers.py server PORT               answer Register, Read /3/0, wait for
                                           De-register
 Prints one line per step; exits 0 when its script completed.
@@ -99,7 +101,7 @@ def b64(b):
     return base64.urlsafe_b64encode(b).decode().rstrip("=")
 
 
-def run_bs(port, uri, mode):
+def run_bs(port, uri, mode, finish=True):
     p = Peer(port)
     addr, req = p.wait_request()
     query = [v.decode() for n, v in req[4] if n == 15]
@@ -113,6 +115,9 @@ def run_bs(port, uri, mode):
     cf = [(12, bytes([110]))]
     ok = p.request(addr, 3, "/0/1", cf, json.dumps(sec).encode())[1] == 0x44
     ok &= p.request(addr, 3, "/1/0", cf, json.dumps(srv).encode())[1] == 0x44
+    if not finish:
+        print("stopping before Bootstrap-Finish", flush=True)
+        return 0 if ok else 1
     ok &= p.request(addr, 2, "/bs")[1] == 0x44
     return 0 if ok else 1
 
@@ -133,6 +138,7 @@ def run_server(port):
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "bs":
-        sys.exit(run_bs(int(sys.argv[2]), sys.argv[3], int(sys.argv[4])))
+    if sys.argv[1] in ("bs", "bs-nofinish"):
+        sys.exit(run_bs(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]),
+                        finish=sys.argv[1] == "bs"))
     sys.exit(run_server(int(sys.argv[2])))
