@@ -366,7 +366,8 @@ static void pack_done(void *user, cs_coap_endpoint *ep, cs_err status,
         char code[CS_COAP_CODE_TEXT_MAX];
         cs_coap_code_text(rsp->code, code);
         cs_log(CS_LOG_INFO, "client: Bootstrap-Pack refused (%s); "
-               "using Bootstrap-Request", code);
+               "using Bootstrap-Request from now on", code);
+        c->use_pack = false;     /* learned: this BS does not serve packs */
         send_bootstrap_request(c, now);
         return;
     }

@@ -636,6 +636,24 @@ static void test_pack_falls_back_on_501(void **state)
     assert_int_equal(cs_client_get_state(W.client), CS_CLIENT_REGISTERED);
 }
 
+/* A BS that refused the pack is not asked for one again. */
+static void test_pack_refusal_is_learned(void **state)
+{
+    (void)state;
+    new_client(true, NULL);
+    W.pack_code = CS_COAP_CODE_NOT_IMPLEMENTED;
+    cs_client_start(W.client, W.now);
+    run_for(100);
+    assert_int_equal(W.pack_requests, 1);
+    assert_int_equal(W.bs_requests, 1);
+    /* The BS falls silent after its 2.04; the retry goes to /bs. */
+    run_for(250000);
+    assert_int_equal(W.events[CS_CLIENT_EV_BOOTSTRAP_FAILED], 1);
+    run_for(20000);
+    assert_int_equal(W.bs_requests, 2);
+    assert_int_equal(W.pack_requests, 1);
+}
+
 static void test_pack_applied(void **state)
 {
     (void)state;
@@ -1379,6 +1397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_finish_inconsistent_restores, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bootstrap_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pack_falls_back_on_501, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pack_refusal_is_learned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pack_applied, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_timing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_fallback, setup, teardown),
