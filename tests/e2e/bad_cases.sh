@@ -1,7 +1,7 @@
 #!/bin/sh
 # bad_cases.sh APPS_DIR FAKE_PEERS_PY - the LwM2M path refusing what it
 # must, with the real programs on loopback: an endpoint the BS has no
-# configuration for; an ep that does not match the PSK identity; credentials
+# configuration for; a DTLS bootstrap whose ep is not the PSK's endpoint; an ep that does not match the PSK identity; credentials
 # revoked by a later bootstrap; a corrupt state file; a BS that dies between
 # Write and Finish.
 set -u
@@ -9,6 +9,7 @@ APPS=$1
 FAKE=$2
 . "$(dirname "$0")/lib.sh"
 
+KEY=000102030405060708090a0b0c0d0e0f
 # No default ("*") entry: only the endpoints named here are served.
 cat > "$DIR/bs.json" <<JSON
 {"endpoints": {
@@ -17,6 +18,8 @@ cat > "$DIR/bs.json" <<JSON
   "urn:dev:b": {"allow_nosec_bootstrap": true,
         "servers": [{"name": "server-a", "uri": "coaps://127.0.0.1:$SRV_PORT", "ssid": 1}]},
   "urn:dev:r": {"allow_nosec_bootstrap": true,
+        "servers": [{"name": "server-a", "uri": "coaps://127.0.0.1:$SRV_PORT", "ssid": 1}]},
+  "urn:dev:sec": {"bootstrap_psk": {"identity": "bs-sec", "key": "$KEY"},
         "servers": [{"name": "server-a", "uri": "coaps://127.0.0.1:$SRV_PORT", "ssid": 1}]}}}
 JSON
 start_bs "$DIR/bs.json"
@@ -34,6 +37,15 @@ wait_for "$DIR/unknown.log" "Bootstrap-Request answered 4.00" || fail "unknown e
 wait_for "$DIR/bs.log" "refused ep=urn:dev:nobody" || fail "BS did not log the refusal"
 stop $CP
 [ -e "$DIR/nobody.state" ] && fail "state written for a refused endpoint"
+
+say "bootstrap over DTLS with another endpoint's PSK: the BS refuses"
+client bsmis urn:dev:a "$DIR/bsmis.state" --bootstrap coaps://127.0.0.1:$BSS_PORT \
+    --bootstrap-psk bs-sec:$KEY
+CP=$LAST
+wait_for "$DIR/bsmis.log" "Bootstrap-Request answered 4" || fail "BS served ep urn:dev:a to bs-sec"
+wait_for "$DIR/bs.log" "refused ep=urn:dev:a" 1 || fail "BS did not log the refusal"
+stop $CP
+[ -e "$DIR/bsmis.state" ] && fail "state written after a refused DTLS bootstrap"
 
 say "ep not matching the PSK identity: the server answers 4.03"
 client a urn:dev:a "$DIR/a.state" --bootstrap coap://127.0.0.1:$BS_PORT
@@ -91,6 +103,7 @@ wait_for "$DIR/k.log" "no Bootstrap-Finish in time" 5 || fail "no bootstrap time
 registered urn:dev:a && fail "registered from half a bootstrap"
 # The real BS takes over the port; the retry comes 10 s after the failure.
 kill -TERM $BS_PID; wait $BS_PID
+mv "$DIR/bs.log" "$DIR/bs-before-restart.log"
 BS_PORT=$FAKE_PORT start_bs "$DIR/bs.json"
 wait_registered urn:dev:a || true
 n=150
@@ -99,6 +112,7 @@ registered urn:dev:a || fail "no registration after the bootstrap was retried"
 [ "$(grep -c "Bootstrap-Request" "$DIR/k.log")" -ge 2 ] || fail "no second Bootstrap-Request"
 stop $CP || fail "client k exit status"
 
+grep -qi "$KEY" "$DIR"/*.log && fail "a key in the logs"
 stop $SRV_PID || fail "server exit status"
 stop $BS_PID || fail "bs exit status"
 echo "lwm2m bad cases ok"
