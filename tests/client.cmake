@@ -9,3 +9,7 @@ add_test(NAME client_e2e
           $<TARGET_FILE:cellstrap_client_app>)
 set_tests_properties(client_e2e PROPERTIES LABELS "integration;client"
   TIMEOUT 120 PASS_REGULAR_EXPRESSION "client e2e ok")
+
+# The device's side of the cellular network (src/cellular).
+cs_unit_test(test_cellular client unit/test_cellular.c)
+target_link_libraries(test_cellular PRIVATE cellstrap_cellular)
