@@ -480,10 +480,13 @@ static int list_one(void *ctx, const cs_registration *r)
     cs_admin *adm = ctx;
     char addr[CS_ADDR_TEXT_MAX];
     cs_addr_format(&r->addr, addr, sizeof addr);
-    out_fmt(adm, "%s id=%s lwm2m=%s b=%s%s lt=%u addr=%s %s %s\n", r->endpoint,
+    out_fmt(adm, "%s id=%s lwm2m=%s b=%s%s lt=%u addr=%s %s ", r->endpoint,
             r->id, r->lwm2m_version, r->binding, r->queue_mode ? " Q" : "",
-            r->lifetime, addr, r->identity_len > 0 ? "psk" : "nosec",
-            r->links != NULL ? r->links : "");
+            r->lifetime, addr, r->identity_len > 0 ? "psk" : "nosec");
+    /* The link list may be far longer than one formatted line. */
+    if (r->links != NULL)
+        out_text(adm, r->links);
+    out_text(adm, "\n");
     return 0;
 }
 

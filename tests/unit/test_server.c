@@ -826,6 +826,35 @@ static void admin_read_write_execute(void **state)
     world_free(w);
 }
 
+/* A registration line carries the whole link list, however long, and the
+ * block still ends with an empty line. */
+static void admin_list_long_links(void **state)
+{
+    (void)state;
+    struct world *w = world_new(true, false);
+    char links[1400] = "</1/0>,</3/0>";
+    for (int i = 0; i < 130; i++) {
+        char one[16];
+        snprintf(one, sizeof one, ",</10/%d>", i);
+        strcat(links, one);
+    }
+    assert_true(strlen(links) > 1100);
+    assert_int_equal(device_request(w, CS_COAP_CODE_POST, "/rd",
+                                    "ep=dev&lt=300&lwm2m=1.1", links),
+                     CS_COAP_CODE_CREATED);
+    struct output o = { 0 };
+    cs_admin *adm = cs_admin_new(w->srv, out_write, &o);
+    admin_run(w, adm, &o, "list");
+    char *line = strstr(o.text, "\ndev id=");
+    assert_non_null(line);
+    char *end = strchr(line + 1, '\n');
+    assert_non_null(end);
+    assert_memory_equal(end - 9, "</10/129>", 9);
+    assert_string_equal(end, "\n\n");
+    cs_admin_free(adm);
+    world_free(w);
+}
+
 static void admin_other_operations(void **state)
 {
     (void)state;
@@ -1090,6 +1119,7 @@ int main(void)
         cmocka_unit_test(credential_must_match_endpoint),
         cmocka_unit_test(nosec_cannot_take_over),
         cmocka_unit_test(admin_read_write_execute),
+        cmocka_unit_test(admin_list_long_links),
         cmocka_unit_test(admin_device_silent),
         cmocka_unit_test(admin_other_operations),
         cmocka_unit_test(queue_mode_holds_requests),
