@@ -9,6 +9,11 @@
  * between runs of the loop, and the loop is rebuilt with the channels that
  * remain.
  *
+ * Vanilla mode (--modem): nothing configured but the modem.  The endpoint
+ * name comes from the subscription, the Bootstrap-Server URI from the
+ * network or the IMSI's home network, every channel leaves from the address
+ * the network assigned, and every new attach bootstraps again.
+ *
  * Exit status: 0 after a clean shutdown (SIGTERM/SIGINT: De-register
  * first), 1 runtime failure, 2 usage.
  */
@@ -18,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cellstrap/cellular.h"
 #include "cellstrap/client.h"
 #include "cellstrap/io.h"
 #include "cellstrap/log.h"
@@ -26,6 +33,7 @@
 
 #define MAX_CHANNELS 6
 #define SHUTDOWN_WAIT_MS 30000u
+#define MODEM_POLL_MS 500u
 
 struct channel {
     cs_transport *t;
@@ -36,6 +44,11 @@ static struct app {
     cs_client *client;
     cs_loop *loop;
     struct channel ch[MAX_CHANNELS];
+    /* Vanilla mode: the modem, the data session the engine runs in, and
+     * the address every channel is bound to. */
+    cs_modem *modem;
+    cs_data_session session;
+    bool bind_local;
 } A;
 
 static volatile sig_atomic_t g_signal;
@@ -54,6 +67,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
         "usage: cellstrap-client --endpoint NAME --bootstrap URI [options]\n"
+        "       cellstrap-client --modem SPEC [options]   (vanilla mode)\n"
         "\n"
         "The LwM2M device agent: bootstraps from the Bootstrap-Server, then\n"
         "registers with the LwM2M server it was given and answers it.\n"
@@ -76,6 +90,18 @@ static void usage(FILE *out)
         "  --manufacturer S         /3/0/0\n"
         "  --model S                /3/0/1\n"
         "  --serial S               /3/0/2\n"
+        "  --modem SPEC             vanilla mode: the modem (emulated:FILE, the\n"
+        "                           file cellstrap-netsim writes) gives the\n"
+        "                           subscription and the data session; the\n"
+        "                           endpoint name and the BS come from them,\n"
+        "                           channels use the address the network\n"
+        "                           assigned, and every attach bootstraps\n"
+        "  --endpoint-pattern P     vanilla endpoint name, placeholders {imei}\n"
+        "                           {imsi} {imeisv} {iccid} {msisdn} (default\n"
+        "                           urn:imei-imsi:{imei}-{imsi})\n"
+        "  --bootstrap-host-pattern P  BS host when neither --bootstrap nor the\n"
+        "                           network names one: {mcc} {mnc} (default\n"
+        "                           lwm2m-bs.mnc{mnc}.mcc{mcc}.pub.3gppnetwork.org)\n"
         "  --log-level L            error, warn, info (default), debug\n"
         "  --help                   this text\n"
         "\n"
@@ -115,7 +141,20 @@ static cs_err parse_uri(const char *uri, bool *secure, cs_addr *out)
         snprintf(tmp, sizeof tmp, "127.0.0.1%s", host + 9);
         strcpy(host, tmp);
     }
-    return cs_addr_parse(host, *secure ? 5684 : 5683, out);
+    uint16_t port = *secure ? 5684 : 5683;
+    if (cs_addr_parse(host, port, out) == CS_OK)
+        return CS_OK;
+    /* A host name ("name" or "name:port"): ask the resolver. */
+    char *colon = strrchr(host, ':');
+    if (colon != NULL && strchr(host, ']') == NULL) {
+        char *end;
+        unsigned long p = strtoul(colon + 1, &end, 10);
+        if (*end != '\0' || p == 0 || p > 65535)
+            return CS_E_SYNTAX;
+        port = (uint16_t)p;
+        *colon = '\0';
+    }
+    return cs_resolve_host(host, port, out);
 }
 
 static cs_err open_channel(void *io, const char *uri, int mode,
@@ -142,6 +181,8 @@ static cs_err open_channel(void *io, const char *uri, int mode,
     cs_transport_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.local.family = peer->family;
+    if (a->bind_local && a->session.address.family == peer->family)
+        cfg.local = a->session.address;      /* the network's address */
     cfg.security = secure ? CS_TRANSPORT_DTLS_CLIENT : CS_TRANSPORT_PLAIN;
     cs_coap_params_default(&cfg.coap.params);
     cfg.coap.on_request = cs_client_on_request;
@@ -209,6 +250,176 @@ static int64_t wall_clock(void *io)
     return cs_clock_unix();
 }
 
+/* ---- Running the engine -------------------------------------------------- */
+
+enum run_end { RUN_STOPPED, RUN_FAILED, RUN_REATTACH };
+
+static void free_engine(struct app *a)
+{
+    cs_client_free(a->client);
+    a->client = NULL;
+    for (size_t i = 0; i < MAX_CHANNELS; i++) {
+        cs_transport_close(a->ch[i].t);
+        a->ch[i].t = NULL;
+    }
+    g_loop = NULL;
+    cs_loop_free(a->loop);
+    a->loop = NULL;
+}
+
+/* Vanilla mode: the data session the engine started in has ended (detach,
+ * or a new attach with another address). */
+static bool session_changed(struct app *a)
+{
+    cs_subscription sub;
+    cs_data_session now;
+    if (a->modem == NULL || cs_modem_read(a->modem, &sub, &now) != CS_OK)
+        return false;              /* a file being rewritten: next time */
+    return !now.attached || now.attach_id != a->session.attach_id ||
+           !cs_addr_equal(&now.address, &a->session.address);
+}
+
+/* Run one client engine until a signal (De-register first), a failure,
+ * or, in vanilla mode, the end of its data session. */
+static enum run_end run_engine(const cs_client_config *cfg)
+{
+    A.loop = cs_loop_new();
+    A.client = cs_client_new(cfg);
+    if (A.loop == NULL || A.client == NULL ||
+        cs_loop_add_timer(A.loop, client_timer, A.client) != CS_OK) {
+        cs_log(CS_LOG_ERROR, "cannot start the client engine");
+        free_engine(&A);
+        return RUN_FAILED;
+    }
+    g_loop = A.loop;
+    cs_log(CS_LOG_INFO, "endpoint %s starting", cfg->endpoint);
+    cs_client_start(A.client, cs_clock_ms());
+
+    enum run_end end = RUN_STOPPED;
+    bool stopping = false;
+    uint64_t stop_by = 0, next_poll = 0;
+    for (;;) {
+        if (cs_loop_run(A.loop, cs_clock_ms() + MODEM_POLL_MS) != CS_OK) {
+            cs_log(CS_LOG_ERROR, "event loop failed");
+            end = RUN_FAILED;
+            break;
+        }
+        uint64_t now = cs_clock_ms();
+        if (g_signal && !stopping) {
+            cs_log(CS_LOG_INFO, "shutting down");
+            stopping = true;
+            stop_by = now + SHUTDOWN_WAIT_MS;
+            cs_client_stop(A.client, now);
+        }
+        if (stopping && (cs_client_get_state(A.client) == CS_CLIENT_STOPPED ||
+                         now >= stop_by))
+            break;
+        if (!stopping && now >= next_poll) {
+            next_poll = now + MODEM_POLL_MS;
+            if (session_changed(&A)) {
+                /* The old address is gone: no De-register can leave it. */
+                end = RUN_REATTACH;
+                break;
+            }
+        }
+        if (rebuild_loop(&A) != CS_OK) {
+            cs_log(CS_LOG_ERROR, "cannot rebuild the event loop");
+            end = RUN_FAILED;
+            break;
+        }
+    }
+    free_engine(&A);
+    return end;
+}
+
+/* Vanilla mode: wait for an attach; false on a signal or a modem failure. */
+static bool wait_for_attach(cs_subscription *sub)
+{
+    bool told = false;
+    while (!g_signal) {
+        cs_err err = cs_modem_read(A.modem, sub, &A.session);
+        if (err == CS_OK && A.session.attached)
+            return true;
+        if (err != CS_OK && err != CS_E_NOT_FOUND)
+            return false;
+        if (!told)
+            cs_log(CS_LOG_INFO, "waiting for the network (%s)",
+                   err == CS_E_NOT_FOUND ? "no SIM yet" : "not attached");
+        told = true;
+        struct timespec ts = { 0, (long)MODEM_POLL_MS * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+/* Vanilla mode: the Bootstrap-Server URI: --bootstrap, else what the
+ * network provided, else the home network's bootstrap host. */
+static bool bootstrap_uri_for(const cs_client_config *cfg,
+                              const cs_subscription *sub,
+                              const char *host_pattern, char *out, size_t cap)
+{
+    if (cfg->bootstrap_uri != NULL) {
+        snprintf(out, cap, "%s", cfg->bootstrap_uri);
+        return true;
+    }
+    if (A.session.bootstrap_uri[0] != '\0') {
+        snprintf(out, cap, "%s", A.session.bootstrap_uri);
+        return true;
+    }
+    char host[256];
+    if (cs_bootstrap_host_from_imsi(host_pattern, sub->imsi, sub->mnc_length,
+                                    host, sizeof host) != CS_OK)
+        return false;
+    snprintf(out, cap, "coap://%s:5683", host);
+    return true;
+}
+
+static int run_vanilla(const cs_client_config *base, const char *modem_spec,
+                       const char *endpoint_pattern, const char *host_pattern)
+{
+    if (cs_modem_open(modem_spec, &A.modem) != CS_OK) {
+        fprintf(stderr, "cellstrap-client: bad --modem (emulated:FILE)\n");
+        return 2;
+    }
+    A.bind_local = true;
+    int status = 0;
+    cs_subscription sub;
+    while (wait_for_attach(&sub)) {
+        cs_client_config cfg = *base;
+        char endpoint[256], uri[300], addr[CS_ADDR_TEXT_MAX];
+        cs_err err = CS_OK;
+        if (cfg.endpoint == NULL) {
+            err = cs_endpoint_name_from_subscription(endpoint_pattern, &sub,
+                                                     endpoint, sizeof endpoint);
+            cfg.endpoint = endpoint;
+        }
+        if (err != CS_OK) {
+            cs_log(CS_LOG_ERROR, "no endpoint name from the subscription: %s",
+                   cs_strerror(err));
+            status = 1;
+            break;
+        }
+        if (!bootstrap_uri_for(base, &sub, host_pattern, uri, sizeof uri)) {
+            cs_log(CS_LOG_ERROR, "no Bootstrap-Server for IMSI %s", sub.imsi);
+            status = 1;
+            break;
+        }
+        cfg.bootstrap_uri = uri;
+        cs_addr_format(&A.session.address, addr, sizeof addr);
+        cs_log(CS_LOG_INFO, "attached: IMSI %s, address %s, APN %s; "
+               "bootstrap from %s", sub.imsi, addr, A.session.apn, uri);
+        enum run_end end = run_engine(&cfg);
+        if (end == RUN_FAILED)
+            status = 1;
+        if (end != RUN_REATTACH)
+            break;
+        cs_log(CS_LOG_INFO, "data session ended; bootstrapping at the next attach");
+    }
+    cs_modem_close(A.modem);
+    A.modem = NULL;
+    return status;
+}
+
 /* ---- Arguments ---------------------------------------------------------- */
 
 static int hexval(char ch)
@@ -248,7 +459,8 @@ static bool parse_psk(const char *arg, char *identity, size_t id_cap,
 int main(int argc, char **argv)
 {
     enum { OPT_BOOTSTRAP = 1, OPT_ENDPOINT, OPT_STATE, OPT_PSK, OPT_LIFETIME,
-           OPT_BS_TIMEOUT, OPT_PACK, OPT_MANUFACTURER, OPT_MODEL, OPT_SERIAL, OPT_LOG, OPT_HELP };
+           OPT_BS_TIMEOUT, OPT_PACK, OPT_MANUFACTURER, OPT_MODEL, OPT_SERIAL,
+           OPT_MODEM, OPT_EP_PATTERN, OPT_HOST_PATTERN, OPT_LOG, OPT_HELP };
     static const struct option opts[] = {
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"endpoint", required_argument, NULL, OPT_ENDPOINT},
@@ -260,6 +472,9 @@ int main(int argc, char **argv)
         {"manufacturer", required_argument, NULL, OPT_MANUFACTURER},
         {"model", required_argument, NULL, OPT_MODEL},
         {"serial", required_argument, NULL, OPT_SERIAL},
+        {"modem", required_argument, NULL, OPT_MODEM},
+        {"endpoint-pattern", required_argument, NULL, OPT_EP_PATTERN},
+        {"bootstrap-host-pattern", required_argument, NULL, OPT_HOST_PATTERN},
         {"log-level", required_argument, NULL, OPT_LOG},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
@@ -269,6 +484,7 @@ int main(int argc, char **argv)
     static uint8_t key[64];
     size_t key_len = 0;
     bool have_psk = false;
+    const char *modem_spec = NULL, *endpoint_pattern = NULL, *host_pattern = NULL;
     cs_log_set_program("cellstrap-client");
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -310,6 +526,9 @@ int main(int argc, char **argv)
         case OPT_MANUFACTURER: cfg.manufacturer = optarg; break;
         case OPT_MODEL: cfg.model = optarg; break;
         case OPT_SERIAL: cfg.serial = optarg; break;
+        case OPT_MODEM: modem_spec = optarg; break;
+        case OPT_EP_PATTERN: endpoint_pattern = optarg; break;
+        case OPT_HOST_PATTERN: host_pattern = optarg; break;
         case OPT_LOG: {
             enum cs_log_level level;
             if (!cs_log_parse_level(optarg, &level)) {
@@ -323,9 +542,15 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (optind != argc || cfg.endpoint == NULL ||
-        (cfg.bootstrap_uri == NULL && cfg.state_path == NULL)) {
+    if (optind != argc ||
+        (modem_spec == NULL && (cfg.endpoint == NULL ||
+                                (cfg.bootstrap_uri == NULL && cfg.state_path == NULL)))) {
         usage(stderr);
+        return 2;
+    }
+    if (modem_spec != NULL && cfg.state_path != NULL) {
+        fprintf(stderr, "cellstrap-client: --modem bootstraps at every attach; "
+                "it takes no --state\n");
         return 2;
     }
     if (cfg.bootstrap_uri != NULL) {
@@ -358,49 +583,11 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    A.loop = cs_loop_new();
-    A.client = cs_client_new(&cfg);
+    int status;
+    if (modem_spec != NULL)
+        status = run_vanilla(&cfg, modem_spec, endpoint_pattern, host_pattern);
+    else
+        status = run_engine(&cfg) == RUN_FAILED ? 1 : 0;
     memset(key, 0, sizeof key);
-    if (A.loop == NULL || A.client == NULL ||
-        cs_loop_add_timer(A.loop, client_timer, A.client) != CS_OK) {
-        cs_log(CS_LOG_ERROR, "cannot start the client engine");
-        cs_client_free(A.client);
-        cs_loop_free(A.loop);
-        return 1;
-    }
-    g_loop = A.loop;
-    cs_log(CS_LOG_INFO, "endpoint %s starting", cfg.endpoint);
-    cs_client_start(A.client, cs_clock_ms());
-
-    int status = 0;
-    bool stopping = false;
-    uint64_t stop_by = 0;
-    for (;;) {
-        if (cs_loop_run(A.loop, cs_clock_ms() + 1000) != CS_OK) {
-            cs_log(CS_LOG_ERROR, "event loop failed");
-            status = 1;
-            break;
-        }
-        uint64_t now = cs_clock_ms();
-        if (g_signal && !stopping) {
-            cs_log(CS_LOG_INFO, "shutting down");
-            stopping = true;
-            stop_by = now + SHUTDOWN_WAIT_MS;
-            cs_client_stop(A.client, now);
-        }
-        if (stopping && (cs_client_get_state(A.client) == CS_CLIENT_STOPPED ||
-                         now >= stop_by))
-            break;
-        if (rebuild_loop(&A) != CS_OK) {
-            cs_log(CS_LOG_ERROR, "cannot rebuild the event loop");
-            status = 1;
-            break;
-        }
-    }
-    g_loop = NULL;
-    cs_client_free(A.client);
-    for (size_t i = 0; i < MAX_CHANNELS; i++)
-        cs_transport_close(A.ch[i].t);
-    cs_loop_free(A.loop);
     return status;
 }

@@ -24,3 +24,10 @@ add_test(NAME e2e_capture
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/capture.sh $<TARGET_FILE_DIR:cellstrap_client_app>)
 set_tests_properties(e2e_capture PROPERTIES LABELS "${CS_E2E_LABELS}" TIMEOUT 120
   SKIP_RETURN_CODE 77)
+
+# Vanilla mode: an emulated modem gives the subscription and the address;
+# the device bootstraps from that address, and again after a re-attach.
+add_test(NAME e2e_vanilla
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/vanilla.sh $<TARGET_FILE_DIR:cellstrap_client_app>)
+set_tests_properties(e2e_vanilla PROPERTIES LABELS "integration;client;bs;server" TIMEOUT 120
+  PASS_REGULAR_EXPRESSION "vanilla mode ok")

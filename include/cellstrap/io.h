@@ -52,6 +52,13 @@ cs_err cs_udp_recv(cs_udp *udp, cs_addr *from, uint8_t *buf, size_t cap,
 cs_err cs_udp_send(cs_udp *udp, const cs_addr *to, const uint8_t *data,
                    size_t len);
 
+/*
+ * Resolve a host name or address literal (DNS, /etc/hosts) to its first
+ * address, with `port`.  Blocks while the resolver works.  CS_E_NOT_FOUND
+ * when the name does not resolve, CS_E_SYNTAX for an empty or too long one.
+ */
+cs_err cs_resolve_host(const char *host, uint16_t port, cs_addr *out);
+
 /* ---- Event loop -------------------------------------------------------- */
 
 typedef struct cs_loop cs_loop;

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,27 @@ static void from_sockaddr(const struct sockaddr_storage *ss, cs_addr *addr)
         addr->port = ntohs(in6->sin6_port);
         memcpy(addr->ip, &in6->sin6_addr, 16);
     }
+}
+
+cs_err cs_resolve_host(const char *host, uint16_t port, cs_addr *out)
+{
+    if (host == NULL || host[0] == '\0' || strlen(host) > 253)
+        return CS_E_SYNTAX;
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
+        return CS_E_NOT_FOUND;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    memcpy(&ss, res->ai_addr, res->ai_addrlen < sizeof ss ? res->ai_addrlen : sizeof ss);
+    freeaddrinfo(res);
+    from_sockaddr(&ss, out);
+    if (out->family == CS_AF_NONE)
+        return CS_E_NOT_FOUND;
+    out->port = port;
+    return CS_OK;
 }
 
 cs_err cs_udp_open(const cs_addr *local, cs_udp **out)
