@@ -92,7 +92,7 @@ say "BS dies between Write and Finish: the client times out, restores, starts ag
 FAKE_PORT=$(port 5)
 start fakebs python3 "$FAKE" bs-nofinish $FAKE_PORT coaps://127.0.0.1:$SRV_PORT 0
 FAKE_PID=$LAST
-sleep 0.3
+wait_for "$DIR/fakebs.log" "listening on port" || fail "fake BS did not start"
 client k urn:dev:a "$DIR/k.state" --bootstrap coap://127.0.0.1:$FAKE_PORT \
     --bootstrap-timeout 2 --log-level debug
 CP=$LAST

@@ -10,12 +10,21 @@ HERE=$(dirname "$0")
 DIR=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$DIR"' EXIT
 fail() { echo "FAIL: $*"; for f in "$DIR"/*.log; do echo "== $f"; cat "$f"; done; exit 1; }
+# ready LOG...: wait until each scripted peer has bound its socket.
+ready() {
+    for log in "$@"; do
+        n=100
+        until grep -q "listening on port" "$log" 2>/dev/null; do
+            n=$((n - 1)); [ $n -gt 0 ] || fail "a scripted peer did not start"; sleep 0.1
+        done
+    done
+}
 BASE=$((20000 + $$ % 20000))
 BS=$BASE; SRV=$((BASE + 1)); DTLS=$((BASE + 2))
 
 python3 "$HERE/fake_peers.py" bs $BS coap://127.0.0.1:$SRV 3 > "$DIR/bs.log" 2>&1 & BSPID=$!
 python3 "$HERE/fake_peers.py" server $SRV > "$DIR/srv.log" 2>&1 & SRVPID=$!
-sleep 0.5
+ready "$DIR/bs.log" "$DIR/srv.log"
 "$CLIENT" --endpoint dev-e2e --bootstrap coap://127.0.0.1:$BS --state "$DIR/state" \
     --manufacturer Acme --log-level debug > "$DIR/client.log" 2>&1 & CPID=$!
 wait $BSPID || fail "bootstrap script"
@@ -30,7 +39,7 @@ wait $SRVPID || fail "no De-register"
 
 # Restart: the state file gives the server account, no bootstrap.
 python3 "$HERE/fake_peers.py" server $SRV > "$DIR/srv2.log" 2>&1 & SRVPID=$!
-sleep 0.5
+ready "$DIR/srv2.log"
 "$CLIENT" --endpoint dev-e2e --state "$DIR/state" > "$DIR/client2.log" 2>&1 & CPID=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do
     grep -q "Read /3/0" "$DIR/srv2.log" && break; sleep 0.5
@@ -45,7 +54,8 @@ if command -v coap-server-openssl > /dev/null; then
     rm -f "$DIR/state"
     coap-server-openssl -A 127.0.0.1 -p $((DTLS - 1)) -k 0123456789abcdef > "$DIR/coap.log" 2>&1 &
     python3 "$HERE/fake_peers.py" bs $BS coaps://127.0.0.1:$DTLS 0 > "$DIR/bs2.log" 2>&1 & BSPID=$!
-    sleep 0.5
+    ready "$DIR/bs2.log"
+    sleep 0.3   # coap-server-openssl prints nothing when it is ready
     "$CLIENT" --endpoint dev-e2e --bootstrap coap://127.0.0.1:$BS --state "$DIR/state" \
         > "$DIR/client3.log" 2>&1 & CPID=$!
     wait $BSPID || fail "bootstrap script (DTLS)"

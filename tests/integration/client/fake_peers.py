@@ -74,6 +74,7 @@ class Peer:
         self.s.bind(("127.0.0.1", port))
         self.s.settimeout(20)
         self.mid = 1000
+        print("listening on port", port, flush=True)
 
     def wait_request(self):
         while True:
