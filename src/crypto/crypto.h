@@ -49,7 +49,8 @@ void cs_secure_zero(void *buf, size_t len);
 #define CS_MD5_LEN 16
 
 void cs_sha256(const void *data, size_t len, uint8_t out[CS_SHA256_LEN]);
-/* MD5 exists here only for HTTP Digest AKA (RFC 3310), which requires it. */
+/* MD5 exists here only because protocols require it: RADIUS authenticators
+ * (RFC 2865/2866) and HTTP Digest AKA (RFC 3310). */
 void cs_md5(const void *data, size_t len, uint8_t out[CS_MD5_LEN]);
 /* HMAC-SHA-256 (RFC 2104), as 3GPP key derivation (TS 33.220 Annex B) uses. */
 void cs_hmac_sha256(const void *key, size_t key_len, const void *data,

@@ -8,7 +8,9 @@ set -u
 CLIENT=$1
 HERE=$(dirname "$0")
 DIR=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$DIR"' EXIT
+# jobs -p is empty inside a command substitution in some shells: keep PIDs.
+PIDS=""
+trap 'kill $PIDS 2>/dev/null; rm -rf "$DIR"' EXIT
 fail() { echo "FAIL: $*"; for f in "$DIR"/*.log; do echo "== $f"; cat "$f"; done; exit 1; }
 # ready LOG...: wait until each scripted peer has bound its socket.
 ready() {
@@ -22,11 +24,11 @@ ready() {
 BASE=$((20000 + $$ % 20000))
 BS=$BASE; SRV=$((BASE + 1)); DTLS=$((BASE + 2))
 
-python3 "$HERE/fake_peers.py" bs $BS coap://127.0.0.1:$SRV 3 > "$DIR/bs.log" 2>&1 & BSPID=$!
-python3 "$HERE/fake_peers.py" server $SRV > "$DIR/srv.log" 2>&1 & SRVPID=$!
+python3 "$HERE/fake_peers.py" bs $BS coap://127.0.0.1:$SRV 3 > "$DIR/bs.log" 2>&1 & BSPID=$!; PIDS="$PIDS $!"
+python3 "$HERE/fake_peers.py" server $SRV > "$DIR/srv.log" 2>&1 & SRVPID=$!; PIDS="$PIDS $!"
 ready "$DIR/bs.log" "$DIR/srv.log"
 "$CLIENT" --endpoint dev-e2e --bootstrap coap://127.0.0.1:$BS --state "$DIR/state" \
-    --manufacturer Acme --log-level debug > "$DIR/client.log" 2>&1 & CPID=$!
+    --manufacturer Acme --log-level debug > "$DIR/client.log" 2>&1 & CPID=$!; PIDS="$PIDS $!"
 wait $BSPID || fail "bootstrap script"
 for i in 1 2 3 4 5 6 7 8 9 10; do
     grep -q "Read /3/0" "$DIR/srv.log" && break; sleep 0.5
@@ -38,9 +40,9 @@ wait $SRVPID || fail "no De-register"
 [ -s "$DIR/state" ] || fail "no state file"
 
 # Restart: the state file gives the server account, no bootstrap.
-python3 "$HERE/fake_peers.py" server $SRV > "$DIR/srv2.log" 2>&1 & SRVPID=$!
+python3 "$HERE/fake_peers.py" server $SRV > "$DIR/srv2.log" 2>&1 & SRVPID=$!; PIDS="$PIDS $!"
 ready "$DIR/srv2.log"
-"$CLIENT" --endpoint dev-e2e --state "$DIR/state" > "$DIR/client2.log" 2>&1 & CPID=$!
+"$CLIENT" --endpoint dev-e2e --state "$DIR/state" > "$DIR/client2.log" 2>&1 & CPID=$!; PIDS="$PIDS $!"
 for i in 1 2 3 4 5 6 7 8 9 10; do
     grep -q "Read /3/0" "$DIR/srv2.log" && break; sleep 0.5
 done
@@ -53,11 +55,12 @@ grep -q "Bootstrap-Request" "$DIR/client2.log" && fail "bootstrapped again"
 if command -v coap-server-openssl > /dev/null; then
     rm -f "$DIR/state"
     coap-server-openssl -A 127.0.0.1 -p $((DTLS - 1)) -k 0123456789abcdef > "$DIR/coap.log" 2>&1 &
-    python3 "$HERE/fake_peers.py" bs $BS coaps://127.0.0.1:$DTLS 0 > "$DIR/bs2.log" 2>&1 & BSPID=$!
+    PIDS="$PIDS $!"
+    python3 "$HERE/fake_peers.py" bs $BS coaps://127.0.0.1:$DTLS 0 > "$DIR/bs2.log" 2>&1 & BSPID=$!; PIDS="$PIDS $!"
     ready "$DIR/bs2.log"
     sleep 0.3   # coap-server-openssl prints nothing when it is ready
     "$CLIENT" --endpoint dev-e2e --bootstrap coap://127.0.0.1:$BS --state "$DIR/state" \
-        > "$DIR/client3.log" 2>&1 & CPID=$!
+        > "$DIR/client3.log" 2>&1 & CPID=$!; PIDS="$PIDS $!"
     wait $BSPID || fail "bootstrap script (DTLS)"
     for i in 1 2 3 4 5 6 7 8 9 10; do
         grep -q "Register answered" "$DIR/client3.log" && break; sleep 0.5

@@ -1,0 +1,134 @@
+/*
+ * netsim.h - the core-network emulator's engine: the operator's subscriber
+ * records and a packet gateway that attaches and detaches them, gives
+ * each data session an address from its pool, and reports the sessions
+ * to accounting servers with RADIUS Accounting-Request (Start, Stop,
+ * Accounting-On/Off; TS 29.061 attributes), retransmitting until
+ * answered.  Sans-I/O: datagrams and time in, datagrams and a deadline
+ * out; cellstrap-netsim owns the sockets and writes the emulated modems'
+ * files from the session callback.
+ */
+#ifndef CELLSTRAP_NETSIM_H
+#define CELLSTRAP_NETSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cellstrap/addr.h"
+#include "cellstrap/error.h"
+#include "cellstrap/radius_accounting.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CS_NETSIM_APN_MAX 100
+#define CS_NETSIM_GROUP_MAX 32
+
+/* One subscription: the SIM's identities and keys, the device's IMEISV,
+ * what the operator knows of it.  Strings are NUL-terminated. */
+typedef struct cs_subscriber {
+    char imsi[16];                 /* 6..15 digits (required, the key) */
+    uint8_t mnc_length;            /* 2 or 3 */
+    char msisdn[16];               /* digits, or empty */
+    char iccid[21];                /* 18..20 digits, or empty */
+    char imeisv[17];               /* 16 digits, or empty */
+    uint8_t k[16], opc[16];        /* USIM keys (for AKA, next step) */
+    uint64_t sqn;
+    uint16_t amf;
+    char apn[CS_NETSIM_APN_MAX + 1];      /* default APN; empty = the gateway's */
+    char group[CS_NETSIM_GROUP_MAX + 1];  /* operator's group tag, or empty */
+} cs_subscriber;
+
+/* A data session of an attached subscriber. */
+typedef struct cs_netsim_session {
+    cs_addr address;               /* port 0 */
+    char apn[CS_NETSIM_APN_MAX + 1];
+    char session_id[17];           /* Acct-Session-Id, 16 hex digits */
+    uint64_t attach_id;            /* increases with every attach */
+    int64_t started;               /* Unix seconds */
+} cs_netsim_session;
+
+/* A subscriber's session began (session != NULL) or ended (NULL). */
+typedef void (*cs_netsim_session_fn)(void *ctx, const cs_subscriber *sub,
+                                     const cs_netsim_session *session);
+
+typedef struct cs_netsim_config {
+    cs_addr pool_first;            /* first address handed out (IPv4) */
+    uint32_t pool_size;            /* 1..65536 addresses */
+    uint8_t nas_ip[4];             /* the gateway's NAS-IP-Address */
+    const char *nas_identifier;    /* optional */
+    const char *default_apn;       /* required */
+    const char *sgsn_mcc_mnc;      /* 5 or 6 digits, optional */
+    uint8_t rat_type;              /* 3GPP-RAT-Type; 0 = 6 (EUTRAN) */
+    cs_acct_send_fn send;          /* datagrams to accounting servers */
+    cs_netsim_session_fn on_session;      /* optional */
+    void *ctx;                     /* first argument of both */
+} cs_netsim_config;
+
+typedef struct cs_netsim cs_netsim;
+
+/* Owned by the caller: cs_netsim_free.  CS_E_INVALID_ARG, CS_E_NOMEM. */
+cs_err cs_netsim_new(const cs_netsim_config *cfg, cs_netsim **out);
+void cs_netsim_free(cs_netsim *ns);
+
+/* An accounting server (e.g. the bootstrap server's RADIUS listener) and
+ * its shared secret (copied); every accounting event goes to each. */
+cs_err cs_netsim_add_accounting(cs_netsim *ns, const cs_addr *server,
+                                const uint8_t *secret, size_t secret_len);
+
+/*
+ * Add or replace a subscriber (copied).  CS_E_SYNTAX with *why set for a
+ * bad field; CS_E_BUSY to replace one that is attached.
+ */
+cs_err cs_netsim_put_subscriber(cs_netsim *ns, const cs_subscriber *sub,
+                                const char **why);
+/* CS_E_NOT_FOUND, CS_E_BUSY while attached. */
+cs_err cs_netsim_remove_subscriber(cs_netsim *ns, const char *imsi);
+/* The subscriber, or NULL; valid until the next change. */
+const cs_subscriber *cs_netsim_find(const cs_netsim *ns, const char *imsi);
+/* The session of an attached subscriber, or NULL. */
+const cs_netsim_session *cs_netsim_session_of(const cs_netsim *ns,
+                                              const char *imsi);
+/* Call fn for each subscriber in IMSI order, with its session or NULL;
+ * stops when fn returns non-zero. */
+void cs_netsim_each(const cs_netsim *ns,
+                    int (*fn)(void *ctx, const cs_subscriber *sub,
+                              const cs_netsim_session *session),
+                    void *ctx);
+
+/*
+ * Attach: a new data session on `apn` (NULL: the subscriber's, else the
+ * gateway's default) with the lowest free address; Accounting-Request
+ * Start to each server; on_session.  An attached subscriber is detached
+ * first (Stop, then Start: a re-attach).  CS_E_NOT_FOUND (no such
+ * subscriber), CS_E_BUSY (pool exhausted).
+ */
+cs_err cs_netsim_attach(cs_netsim *ns, const char *imsi, const char *apn,
+                        uint64_t now_ms, int64_t now_unix);
+
+/* Detach: Stop to each server, the address back to the pool, on_session
+ * with NULL.  CS_E_NOT_FOUND when not attached. */
+cs_err cs_netsim_detach(cs_netsim *ns, const char *imsi, uint64_t now_ms,
+                        int64_t now_unix);
+
+/* Accounting-On to each server: the gateway (re)started with no sessions. */
+cs_err cs_netsim_gateway_on(cs_netsim *ns, uint64_t now_ms, int64_t now_unix);
+/* Accounting-Off to each server and every session dropped (on_session
+ * with NULL for each): the gateway going down. */
+cs_err cs_netsim_gateway_off(cs_netsim *ns, uint64_t now_ms, int64_t now_unix);
+
+/* A datagram from an accounting server (a response). */
+cs_err cs_netsim_receive(cs_netsim *ns, uint64_t now_ms, const cs_addr *from,
+                         const uint8_t *data, size_t len);
+void cs_netsim_tick(cs_netsim *ns, uint64_t now_ms);
+uint64_t cs_netsim_next_deadline(const cs_netsim *ns);
+/* Accounting requests not yet answered. */
+size_t cs_netsim_unanswered(const cs_netsim *ns);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,262 @@
+/*
+ * test_netsim.c - the core-network emulator's engine: subscriber records
+ * and their checks, the address pool (lowest free address, reuse after a
+ * detach), the Accounting-Requests each attach, detach, re-attach and
+ * gateway restart sends to every server (decoded and checked field by
+ * field), and retransmission until answered.
+ */
+#include <stdlib.h>
+
+#include "test_support.h"
+#include "cellstrap/netsim.h"
+#include "cellstrap/radius.h"
+
+#define SECRET "s3cret"
+#define MAX_SENT 64
+
+static struct sent {
+    cs_addr to;
+    uint8_t data[4096];
+    size_t len;
+} g_sent[MAX_SENT];
+static size_t g_sent_count;
+static int g_sessions_started, g_sessions_ended;
+
+static cs_err capture(void *ctx, const cs_addr *to, const uint8_t *data, size_t len)
+{
+    (void)ctx;
+    assert_true(g_sent_count < MAX_SENT);
+    g_sent[g_sent_count].to = *to;
+    memcpy(g_sent[g_sent_count].data, data, len);
+    g_sent[g_sent_count++].len = len;
+    return CS_OK;
+}
+
+static void count_sessions(void *ctx, const cs_subscriber *sub,
+                           const cs_netsim_session *s)
+{
+    (void)ctx;
+    (void)sub;
+    if (s != NULL)
+        g_sessions_started++;
+    else
+        g_sessions_ended++;
+}
+
+static cs_netsim *new_netsim(uint32_t pool_size, int servers)
+{
+    g_sent_count = 0;
+    g_sessions_started = g_sessions_ended = 0;
+    cs_netsim_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.pool_first = cs_addr_ipv4(10, 20, 30, 40, 0);
+    cfg.pool_size = pool_size;
+    cfg.nas_ip[0] = 192; cfg.nas_ip[1] = 0; cfg.nas_ip[2] = 2; cfg.nas_ip[3] = 1;
+    cfg.default_apn = "iot.example";
+    cfg.sgsn_mcc_mnc = "00101";
+    cfg.send = capture;
+    cfg.on_session = count_sessions;
+    cs_netsim *ns;
+    assert_int_equal(cs_netsim_new(&cfg, &ns), CS_OK);
+    for (int i = 0; i < servers; i++) {
+        cs_addr a = cs_addr_ipv4(127, 0, 0, 1, (uint16_t)(1813 + i));
+        assert_int_equal(cs_netsim_add_accounting(ns, &a, (const uint8_t *)SECRET,
+                                                  strlen(SECRET)), CS_OK);
+    }
+    return ns;
+}
+
+static cs_subscriber subscriber(const char *imsi)
+{
+    cs_subscriber s;
+    memset(&s, 0, sizeof s);
+    strcpy(s.imsi, imsi);
+    s.mnc_length = 2;
+    strcpy(s.msisdn, "491701234567");
+    strcpy(s.imeisv, "3534900612345601");
+    return s;
+}
+
+/* Decode sent datagram i as an Accounting-Request with our secret. */
+static cs_radius_acct decode_sent(size_t i)
+{
+    cs_radius_packet pkt;
+    assert_int_equal(cs_radius_parse(g_sent[i].data, g_sent[i].len, &pkt), CS_OK);
+    assert_int_equal(pkt.code, CS_RADIUS_ACCOUNTING_REQUEST);
+    assert_int_equal(cs_radius_verify_request(&pkt, (const uint8_t *)SECRET,
+                                              strlen(SECRET)), CS_OK);
+    cs_radius_acct a;
+    assert_int_equal(cs_radius_acct_decode(&pkt, &a), CS_OK);
+    return a;
+}
+
+static void subscriber_records(void **state)
+{
+    (void)state;
+    cs_netsim *ns = new_netsim(4, 1);
+    const char *why = NULL;
+    cs_subscriber s = subscriber("001010000000002");
+    assert_int_equal(cs_netsim_put_subscriber(ns, &s, &why), CS_OK);
+    s = subscriber("001010000000001");
+    assert_int_equal(cs_netsim_put_subscriber(ns, &s, &why), CS_OK);
+    assert_non_null(cs_netsim_find(ns, "001010000000001"));
+    assert_null(cs_netsim_find(ns, "001010000000003"));
+    /* Bad fields, each refused with a reason. */
+    s = subscriber("0010");
+    assert_int_equal(cs_netsim_put_subscriber(ns, &s, &why), CS_E_SYNTAX);
+    assert_non_null(strstr(why, "imsi"));
+    s = subscriber("001010000000009");
+    strcpy(s.imeisv, "35349006");
+    assert_int_equal(cs_netsim_put_subscriber(ns, &s, &why), CS_E_SYNTAX);
+    s = subscriber("001010000000009");
+    s.mnc_length = 4;
+    assert_int_equal(cs_netsim_put_subscriber(ns, &s, &why), CS_E_SYNTAX);
+    /* An attached subscriber can be neither replaced nor removed. */
+    assert_int_equal(cs_netsim_attach(ns, "001010000000001", NULL, 0, 1000), CS_OK);
+    s = subscriber("001010000000001");
+    assert_int_equal(cs_netsim_put_subscriber(ns, &s, &why), CS_E_BUSY);
+    assert_int_equal(cs_netsim_remove_subscriber(ns, "001010000000001"), CS_E_BUSY);
+    assert_int_equal(cs_netsim_remove_subscriber(ns, "001010000000002"), CS_OK);
+    assert_int_equal(cs_netsim_remove_subscriber(ns, "001010000000002"), CS_E_NOT_FOUND);
+    assert_int_equal(cs_netsim_attach(ns, "001010000000002", NULL, 0, 1000),
+                     CS_E_NOT_FOUND);
+    cs_netsim_free(ns);
+}
+
+static void attach_detach_accounting(void **state)
+{
+    (void)state;
+    cs_netsim *ns = new_netsim(4, 2);
+    cs_subscriber s = subscriber("001010123456789");
+    assert_int_equal(cs_netsim_put_subscriber(ns, &s, NULL), CS_OK);
+    assert_int_equal(cs_netsim_attach(ns, s.imsi, NULL, 0, 1000), CS_OK);
+    assert_int_equal(g_sent_count, 2);                /* one per server */
+    assert_int_equal(g_sent[0].to.port, 1813);
+    assert_int_equal(g_sent[1].to.port, 1814);
+    cs_radius_acct a = decode_sent(0);
+    assert_int_equal(a.status_type, CS_RADIUS_ACCT_START);
+    assert_string_equal(a.imsi, "001010123456789");
+    assert_string_equal(a.user_name, "001010123456789");
+    assert_string_equal(a.msisdn, "491701234567");
+    assert_string_equal(a.imeisv, "3534900612345601");
+    assert_string_equal(a.apn, "iot.example");
+    assert_string_equal(a.sgsn_mcc_mnc, "00101");
+    assert_int_equal(a.rat_type, 6);
+    assert_int_equal(a.event_timestamp, 1000);
+    static const uint8_t first[4] = { 10, 20, 30, 40 }, nas[4] = { 192, 0, 2, 1 };
+    assert_memory_equal(a.framed_ip, first, 4);
+    assert_memory_equal(a.nas_ip, nas, 4);
+    const cs_netsim_session *ses = cs_netsim_session_of(ns, s.imsi);
+    assert_non_null(ses);
+    assert_string_equal(a.session_id, ses->session_id);
+    assert_int_equal(g_sessions_started, 1);
+
+    /* Detach: Stop with the session's time, the address free again. */
+    assert_int_equal(cs_netsim_detach(ns, s.imsi, 0, 1030), CS_OK);
+    a = decode_sent(2);
+    assert_int_equal(a.status_type, CS_RADIUS_ACCT_STOP);
+    assert_int_equal(a.session_time, 30);
+    assert_memory_equal(a.framed_ip, first, 4);
+    assert_null(cs_netsim_session_of(ns, s.imsi));
+    assert_int_equal(cs_netsim_detach(ns, s.imsi, 0, 1030), CS_E_NOT_FOUND);
+    assert_int_equal(g_sessions_ended, 1);
+    cs_netsim_free(ns);
+}
+
+static void pool_and_reattach(void **state)
+{
+    (void)state;
+    cs_netsim *ns = new_netsim(2, 1);
+    cs_subscriber a = subscriber("001010000000001"), b = subscriber("001010000000002"),
+                  c = subscriber("001010000000003");
+    cs_netsim_put_subscriber(ns, &a, NULL);
+    cs_netsim_put_subscriber(ns, &b, NULL);
+    cs_netsim_put_subscriber(ns, &c, NULL);
+    assert_int_equal(cs_netsim_attach(ns, a.imsi, NULL, 0, 1), CS_OK);
+    assert_int_equal(cs_netsim_attach(ns, b.imsi, "other.apn", 0, 1), CS_OK);
+    assert_string_equal(cs_netsim_session_of(ns, b.imsi)->apn, "other.apn");
+    assert_int_equal(cs_netsim_attach(ns, c.imsi, NULL, 0, 1), CS_E_BUSY);
+    /* A's address goes to C after A detaches. */
+    cs_addr a_addr = cs_netsim_session_of(ns, a.imsi)->address;
+    cs_netsim_detach(ns, a.imsi, 0, 2);
+    assert_int_equal(cs_netsim_attach(ns, c.imsi, NULL, 0, 3), CS_OK);
+    assert_true(cs_addr_equal(&cs_netsim_session_of(ns, c.imsi)->address, &a_addr));
+    /* Re-attach of B: Stop, then Start with a new attach id and session. */
+    uint64_t id = cs_netsim_session_of(ns, b.imsi)->attach_id;
+    char old_session[17];
+    strcpy(old_session, cs_netsim_session_of(ns, b.imsi)->session_id);
+    size_t before = g_sent_count;
+    assert_int_equal(cs_netsim_attach(ns, b.imsi, NULL, 0, 4), CS_OK);
+    assert_int_equal(g_sent_count, before + 2);
+    assert_int_equal(decode_sent(before).status_type, CS_RADIUS_ACCT_STOP);
+    assert_string_equal(decode_sent(before).session_id, old_session);
+    assert_int_equal(decode_sent(before + 1).status_type, CS_RADIUS_ACCT_START);
+    assert_true(cs_netsim_session_of(ns, b.imsi)->attach_id > id);
+    assert_string_not_equal(cs_netsim_session_of(ns, b.imsi)->session_id, old_session);
+    cs_netsim_free(ns);
+}
+
+static void gateway_restart(void **state)
+{
+    (void)state;
+    cs_netsim *ns = new_netsim(8, 1);
+    cs_subscriber a = subscriber("001010000000001");
+    cs_netsim_put_subscriber(ns, &a, NULL);
+    assert_int_equal(cs_netsim_gateway_on(ns, 0, 5), CS_OK);
+    assert_int_equal(decode_sent(0).status_type, CS_RADIUS_ACCT_ON);
+    cs_netsim_attach(ns, a.imsi, NULL, 0, 6);
+    size_t before = g_sent_count;
+    assert_int_equal(cs_netsim_gateway_off(ns, 0, 7), CS_OK);
+    /* No Stop per session: one Accounting-Off says they are all gone. */
+    assert_int_equal(g_sent_count, before + 1);
+    assert_int_equal(decode_sent(before).status_type, CS_RADIUS_ACCT_OFF);
+    assert_null(cs_netsim_session_of(ns, a.imsi));
+    assert_int_equal(g_sessions_ended, 1);
+    cs_netsim_free(ns);
+}
+
+/* An unanswered request is sent again, byte for byte; an answer ends it. */
+static void retransmit_until_answered(void **state)
+{
+    (void)state;
+    cs_netsim *ns = new_netsim(8, 1);
+    cs_subscriber a = subscriber("001010000000001");
+    cs_netsim_put_subscriber(ns, &a, NULL);
+    cs_netsim_attach(ns, a.imsi, NULL, 0, 1);
+    assert_int_equal(cs_netsim_unanswered(ns), 1);
+    uint64_t t = cs_netsim_next_deadline(ns);
+    assert_true(t > 0 && t < 60000);
+    cs_netsim_tick(ns, t);
+    assert_int_equal(g_sent_count, 2);
+    assert_int_equal(g_sent[1].len, g_sent[0].len);
+    assert_memory_equal(g_sent[1].data, g_sent[0].data, g_sent[0].len);
+    /* The server's answer: an empty Accounting-Response. */
+    cs_radius_packet req;
+    assert_int_equal(cs_radius_parse(g_sent[0].data, g_sent[0].len, &req), CS_OK);
+    uint8_t rsp[64];
+    cs_radius_writer w;
+    cs_radius_writer_init(&w, rsp, sizeof rsp, CS_RADIUS_ACCOUNTING_RESPONSE,
+                          g_sent[0].data[1]);
+    size_t len;
+    assert_int_equal(cs_radius_finish_response(&w, g_sent[0].data + 4,
+                                               (const uint8_t *)SECRET,
+                                               strlen(SECRET), &len), CS_OK);
+    cs_addr server = cs_addr_ipv4(127, 0, 0, 1, 1813);
+    assert_int_equal(cs_netsim_receive(ns, t, &server, rsp, len), CS_OK);
+    assert_int_equal(cs_netsim_unanswered(ns), 0);
+    cs_netsim_tick(ns, t + 600000);
+    assert_int_equal(g_sent_count, 2);
+    cs_netsim_free(ns);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(subscriber_records),
+        cmocka_unit_test(attach_detach_accounting),
+        cmocka_unit_test(pool_and_reattach),
+        cmocka_unit_test(gateway_restart),
+        cmocka_unit_test(retransmit_until_answered),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
