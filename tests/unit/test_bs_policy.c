@@ -1,0 +1,194 @@
+/*
+ * test_bs_policy.c - the network-attested bootstrap rules: parsing the
+ * "network" and "policies" members (and refusing bad ones with the member
+ * named), policy order and each match criterion, the inventory, trusted
+ * APNs, and endpoint names checked against the attested subscription.
+ */
+#include <stdlib.h>
+
+#include "test_support.h"
+#include "bs/policy.h"
+
+static int configs_put;
+static char last_config[512];
+
+static cs_err put_config(void *ctx, const char *name, const char *json,
+                         char *err, size_t cap)
+{
+    (void)ctx;
+    (void)name;
+    configs_put++;
+    snprintf(last_config, sizeof last_config, "%s", json);
+    if (strstr(json, "\"bad\"") != NULL) {
+        snprintf(err, cap, "servers: required");
+        return CS_E_SYNTAX;
+    }
+    return CS_OK;
+}
+
+static const char doc[] =
+    "{\"endpoints\": {},"
+    " \"network\": {\"trusted_apns\": [\"iot.example\", \"meters.example\"],"
+    "   \"endpoint_identity\": \"imsi\","
+    "   \"rate_limit\": {\"per_address\": 3, \"window_s\": 10},"
+    "   \"subscribers\": [{\"imsi\": \"001010000000002\", \"iccid\": \"8988211000000000002\","
+    "                      \"group\": \"trackers\"},"
+    "                     {\"imsi\": \"001010000000001\", \"group\": \"meters\"}]},"
+    " \"policies\": ["
+    "   {\"name\": \"lab\", \"match\": {\"imsi_range\": [\"001010000000900\", \"001010000000999\"]},"
+    "    \"endpoint_identity\": \"imsi+imei\", \"config\": {\"servers\": []}},"
+    "   {\"name\": \"trackers\", \"match\": {\"group\": \"trackers\"}, \"config\": {\"servers\": []}},"
+    "   {\"name\": \"tac\", \"match\": {\"imei_tac\": \"35349006\", \"apn\": \"meters.example\"},"
+    "    \"config\": {\"servers\": []}},"
+    "   {\"name\": \"german\", \"match\": {\"msisdn_prefix\": \"49\"}, \"config\": {\"servers\": []}},"
+    "   {\"name\": \"iccid\", \"match\": {\"iccid_range\": [\"8988211000000000000\","
+    "    \"8988211000000000099\"]}, \"config\": {\"servers\": []}},"
+    "   {\"name\": \"home\", \"match\": {\"imsi_prefix\": \"00101\"}, \"config\": {\"servers\": []}}]}";
+
+static struct bs_subscription sub(const char *imsi)
+{
+    struct bs_subscription s;
+    memset(&s, 0, sizeof s);
+    strcpy(s.imsi, imsi);
+    strcpy(s.apn, "iot.example");
+    return s;
+}
+
+static const char *selected(const struct bs_network_rules *r, struct bs_subscription s)
+{
+    bs_inventory_complete(r, &s);
+    const struct bs_policy *p = bs_policy_select(r, &s);
+    return p != NULL ? p->name : "-";
+}
+
+static void parse_and_select(void **state)
+{
+    (void)state;
+    struct bs_network_rules r;
+    char err[256];
+    configs_put = 0;
+    assert_int_equal(bs_network_rules_parse(doc, put_config, NULL, &r, err,
+                                            sizeof err), CS_OK);
+    assert_int_equal(configs_put, 6);
+    assert_int_equal(r.policy_count, 6);
+    assert_int_equal(r.rate_per_address, 3);
+    assert_int_equal(r.rate_per_subscription, 10);   /* default */
+    assert_int_equal(r.rate_window_s, 10);
+    assert_int_equal(r.policies[0].ep_identity, BS_EP_IMSI_AND_IMEI);
+    assert_int_equal(r.policies[1].ep_identity, BS_EP_IMSI);
+
+    assert_string_equal(selected(&r, sub("001010000000950")), "lab");
+    assert_string_equal(selected(&r, sub("001010000000002")), "trackers");  /* inventory */
+    struct bs_subscription s = sub("001010000000003");
+    strcpy(s.imeisv, "3534900612345601");
+    assert_string_equal(selected(&r, s), "home");        /* TAC but wrong APN */
+    strcpy(s.apn, "meters.example");
+    assert_string_equal(selected(&r, s), "tac");
+    s = sub("001010000000004");
+    strcpy(s.msisdn, "491700000004");
+    assert_string_equal(selected(&r, s), "german");
+    s = sub("001010000000005");
+    strcpy(s.iccid, "8988211000000000050");
+    assert_string_equal(selected(&r, s), "iccid");
+    assert_string_equal(selected(&r, sub("001010000000001")), "home");
+    assert_string_equal(selected(&r, sub("262010000000001")), "-");
+    /* Range bounds are inclusive and length-exact. */
+    assert_string_equal(selected(&r, sub("001010000000999")), "lab");
+    assert_string_equal(selected(&r, sub("00101000000095")), "home");
+
+    assert_true(bs_apn_trusted(&r, "meters.example"));
+    assert_false(bs_apn_trusted(&r, "internet"));
+    bs_network_rules_free(&r);
+
+    /* No network member: every APN trusted, defaults. */
+    assert_int_equal(bs_network_rules_parse("{\"endpoints\": {}}", put_config, NULL,
+                                            &r, err, sizeof err), CS_OK);
+    assert_true(bs_apn_trusted(&r, "internet"));
+    assert_int_equal(r.ep_identity, BS_EP_IMSI);
+    assert_null(bs_policy_select(&r, &s));
+    bs_network_rules_free(&r);
+}
+
+static void refusals(void **state)
+{
+    (void)state;
+    static const struct { const char *json, *want; } bad[] = {
+        { "{\"network\": {\"trusted_apn\": []}}", "unknown member \"trusted_apn\"" },
+        { "{\"network\": {\"trusted_apns\": []}}", "trusted_apns" },
+        { "{\"network\": {\"endpoint_identity\": \"iccid\"}}", "endpoint_identity" },
+        { "{\"network\": {\"rate_limit\": {\"per_address\": 0}}}", "per_address" },
+        { "{\"network\": {\"subscribers\": [{\"imsi\": \"12\"}]}}", "subscribers[0]" },
+        { "{\"network\": {\"subscribers\": [{\"imsi\": \"001010000000001\"},"
+          " {\"imsi\": \"001010000000001\"}]}}", "twice" },
+        { "{\"policies\": {}}", "policies: an array" },
+        { "{\"policies\": [{\"match\": {}, \"config\": {}}]}", "policies[0].name" },
+        { "{\"policies\": [{\"name\": \"a\", \"config\": {}, \"colour\": 1}]}",
+          "unknown member \"colour\"" },
+        { "{\"policies\": [{\"name\": \"a\", \"match\": {\"imsi_prefix\": \"0x\"},"
+          " \"config\": {}}]}", "imsi_prefix" },
+        { "{\"policies\": [{\"name\": \"a\", \"match\": {\"imsi_range\": [\"002\", \"001\"]},"
+          " \"config\": {}}]}", "imsi_range" },
+        { "{\"policies\": [{\"name\": \"a\", \"match\": {\"imei_tac\": \"1234\"},"
+          " \"config\": {}}]}", "imei_tac" },
+        { "{\"policies\": [{\"name\": \"a\", \"match\": {}}]}", "config" },
+        { "{\"policies\": [{\"name\": \"a\", \"config\": {}}, {\"name\": \"a\", \"config\": {}}]}",
+          "twice" },
+        { "{\"policies\": [{\"name\": \"a\", \"config\": {\"bad\": 1}}]}",
+          "policies[0].config: servers: required" },
+        { "{\"policies\": [", "JSON error" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct bs_network_rules r;
+        char err[256] = "";
+        assert_int_equal(bs_network_rules_parse(bad[i].json, put_config, NULL, &r,
+                                                err, sizeof err), CS_E_SYNTAX);
+        if (strstr(err, bad[i].want) == NULL)
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err, bad[i].want);
+        assert_int_equal(r.policy_count, 0);
+    }
+}
+
+static void endpoint_names(void **state)
+{
+    (void)state;
+    struct bs_subscription s = sub("001010123456789");
+    strcpy(s.imeisv, "4901542032375101");      /* IMEI 49015420323751 + 8 */
+    strcpy(s.msisdn, "491701234567");
+    assert_null(bs_endpoint_names_subscription(
+        "urn:imei-imsi:490154203237518-001010123456789", &s, BS_EP_IMSI_AND_IMEI));
+    assert_null(bs_endpoint_names_subscription("urn:imsi:001010123456789", &s, BS_EP_IMSI));
+    assert_null(bs_endpoint_names_subscription("urn:imei:490154203237518", &s, BS_EP_IMEI));
+    assert_null(bs_endpoint_names_subscription(
+        "urn:imei-msisdn:490154203237518-491701234567", &s, BS_EP_IMEI));
+    /* Another subscription's IMSI; another device's IMEI; a bad check digit. */
+    assert_non_null(strstr(bs_endpoint_names_subscription(
+        "urn:imei-imsi:490154203237518-001010123456780", &s, BS_EP_IMSI), "IMSI"));
+    assert_non_null(strstr(bs_endpoint_names_subscription(
+        "urn:imei-imsi:353490061234569-001010123456789", &s, BS_EP_IMSI), "IMEI"));
+    assert_non_null(bs_endpoint_names_subscription(
+        "urn:imei:490154203237519", &s, BS_EP_IMEI));
+    assert_non_null(strstr(bs_endpoint_names_subscription(
+        "urn:imei-msisdn:490154203237518-491700000000", &s, BS_EP_IMEI), "MSISDN"));
+    /* Identities the policy needs but the name lacks. */
+    assert_non_null(strstr(bs_endpoint_names_subscription(
+        "urn:imei:490154203237518", &s, BS_EP_IMSI), "lacks the IMSI"));
+    assert_non_null(strstr(bs_endpoint_names_subscription(
+        "urn:imsi:001010123456789", &s, BS_EP_IMSI_AND_IMEI), "lacks the IMEI"));
+    /* Names that carry no identity, or garbage. */
+    assert_non_null(bs_endpoint_names_subscription("dev-1", &s, BS_EP_IMSI));
+    assert_non_null(bs_endpoint_names_subscription("urn:imsi:", &s, BS_EP_IMSI));
+    assert_non_null(bs_endpoint_names_subscription("urn:imei-imsi:4901542032375180", &s,
+                                                   BS_EP_IMSI));
+    assert_non_null(bs_endpoint_names_subscription(
+        "urn:imsi:0010101234567890000000000000000000000", &s, BS_EP_IMSI));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parse_and_select),
+        cmocka_unit_test(refusals),
+        cmocka_unit_test(endpoint_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
