@@ -3,6 +3,7 @@ add_library(cellstrap_bs STATIC
   bs/config.c
   bs/bs.c
   bs/policy.c
+  bs/rate_limit.c
 )
 target_include_directories(cellstrap_bs PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(cellstrap_bs PUBLIC cellstrap cellstrap_store cellstrap_cellular PRIVATE PkgConfig::JANSSON)

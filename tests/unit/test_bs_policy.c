@@ -8,6 +8,7 @@
 
 #include "test_support.h"
 #include "bs/policy.h"
+#include "bs/rate_limit.h"
 
 static int configs_put;
 static char last_config[512];
@@ -183,12 +184,42 @@ static void endpoint_names(void **state)
         "urn:imsi:0010101234567890000000000000000000000", &s, BS_EP_IMSI));
 }
 
+static void rate_limits(void **state)
+{
+    (void)state;
+    struct bs_rate_limit rl;
+    assert_true(bs_rate_limit_init(&rl, 64, 3, 10000, 42));
+    for (int i = 0; i < 3; i++)
+        assert_true(bs_rate_limit_allow(&rl, "127.1.0.5", 1000));
+    assert_false(bs_rate_limit_allow(&rl, "127.1.0.5", 2000));
+    assert_false(bs_rate_limit_allow(&rl, "127.1.0.5", 3000));
+    assert_true(bs_rate_limit_allow(&rl, "127.1.0.6", 3000));    /* another key */
+    assert_true(bs_rate_limit_allow(&rl, "127.1.0.5", 11000));   /* next window */
+    /* A flood of distinct keys fills the table; then new keys are refused,
+     * and once their windows pass the slots serve again. */
+    char key[32];
+    int refused = 0;
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        refused += !bs_rate_limit_allow(&rl, key, 12000);
+    }
+    assert_true(refused >= 1000 - 64);
+    assert_true(bs_rate_limit_allow(&rl, "late", 30000));
+    bs_rate_limit_free(&rl);
+    /* limit 0: no limit. */
+    assert_true(bs_rate_limit_init(&rl, 16, 0, 1000, 1));
+    for (int i = 0; i < 100; i++)
+        assert_true(bs_rate_limit_allow(&rl, "x", 0));
+    bs_rate_limit_free(&rl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_and_select),
         cmocka_unit_test(refusals),
         cmocka_unit_test(endpoint_names),
+        cmocka_unit_test(rate_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
