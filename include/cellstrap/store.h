@@ -172,6 +172,53 @@ typedef int (*cs_audit_fn)(void *ctx, const cs_audit_event *event);
 cs_err cs_store_each_audit(cs_store *store, const char *endpoint, size_t limit,
                            cs_audit_fn fn, void *ctx);
 
+/* ---- Address bindings ------------------------------------------------ */
+
+/*
+ * What the packet gateway's accounting said about one data session: the
+ * device at `address` is this subscription.  Network-attested bootstrap
+ * trusts a plain Bootstrap-Request only from a bound address.
+ */
+#define CS_STORE_APN_MAX 101        /* NUL included */
+#define CS_STORE_GATEWAY_MAX 64
+#define CS_STORE_SESSION_MAX 64
+
+typedef struct cs_binding {
+    cs_addr address;                       /* the port is ignored */
+    char imsi[16];
+    char msisdn[16];                       /* may be empty */
+    char imeisv[17];                       /* may be empty */
+    char apn[CS_STORE_APN_MAX];
+    char gateway[CS_STORE_GATEWAY_MAX];    /* the accounting gateway's name */
+    char session_id[CS_STORE_SESSION_MAX]; /* Acct-Session-Id, may be empty */
+    int64_t started;                       /* Unix seconds */
+    int64_t updated;                       /* last Start or Interim-Update */
+} cs_binding;
+
+/*
+ * Start or Interim-Update: bind the address to the subscription, in one
+ * transaction replacing the address's earlier binding (an address reused
+ * by another subscriber maps to the new one) and every other binding of
+ * the same IMSI (one data session per subscription).  CS_E_INVALID_ARG
+ * without an IMSI or a gateway.
+ */
+cs_err cs_store_put_binding(cs_store *store, const cs_binding *binding);
+
+/* Stop: remove the address's binding if `gateway` made it for the session
+ * `session_id` (NULL or "": any session of that gateway); a late Stop of
+ * an earlier session leaves a newer binding alone.  *removed: 0 or 1. */
+cs_err cs_store_end_binding(cs_store *store, const cs_addr *address,
+                            const char *gateway, const char *session_id,
+                            size_t *removed);
+
+/* Accounting-On/Off: the gateway restarted; drop every binding it made. */
+cs_err cs_store_flush_bindings(cs_store *store, const char *gateway,
+                               size_t *removed);
+
+/* The address's live binding (port ignored), or CS_E_NOT_FOUND. */
+cs_err cs_store_find_binding(cs_store *store, const cs_addr *address,
+                             cs_binding *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,6 +43,14 @@ typedef struct cs_store_backend {
     cs_err (*each_registration)(void *impl, cs_registration_fn fn, void *ctx);
     cs_err (*count_registrations)(void *impl, size_t *count);
 
+    cs_err (*put_binding)(void *impl, const cs_binding *binding);
+    cs_err (*end_binding)(void *impl, const cs_addr *address,
+                          const char *gateway, const char *session_id,
+                          size_t *removed);
+    cs_err (*flush_bindings)(void *impl, const char *gateway, size_t *removed);
+    cs_err (*find_binding)(void *impl, const cs_addr *address,
+                           cs_binding *out);
+
     cs_err (*audit)(void *impl, const cs_audit_event *event);
     cs_err (*each_audit)(void *impl, const char *endpoint, size_t limit,
                          cs_audit_fn fn, void *ctx);

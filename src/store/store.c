@@ -89,7 +89,7 @@ static cs_err check_audit_event(const cs_audit_event *event)
 
 int cs_store_schema_version(void)
 {
-    return 1;
+    return 2;
 }
 
 cs_err cs_store_open(const char *uri, cs_store **out)
@@ -282,6 +282,62 @@ size_t cs_store_count_registrations(cs_store *store)
     if (store->backend->count_registrations(store->impl, &count) != CS_OK)
         return 0;
     return count;
+}
+
+/* ---- address bindings --------------------------------------------------- */
+
+static bool is_ip(const cs_addr *a)
+{
+    return a != NULL && (a->family == CS_AF_INET || a->family == CS_AF_INET6);
+}
+
+cs_err cs_store_put_binding(cs_store *store, const cs_binding *b)
+{
+    if (store == NULL || b == NULL || !is_ip(&b->address))
+        return CS_E_INVALID_ARG;
+    CHECK(check_key(b->imsi, sizeof b->imsi));
+    CHECK(check_key(b->gateway, sizeof b->gateway));
+    CHECK(check_field(b->msisdn, sizeof b->msisdn));
+    CHECK(check_field(b->imeisv, sizeof b->imeisv));
+    CHECK(check_field(b->apn, sizeof b->apn));
+    CHECK(check_field(b->session_id, sizeof b->session_id));
+    return store->backend->put_binding(store->impl, b);
+}
+
+cs_err cs_store_end_binding(cs_store *store, const cs_addr *address,
+                            const char *gateway, const char *session_id,
+                            size_t *removed)
+{
+    if (removed != NULL)
+        *removed = 0;
+    if (store == NULL || !is_ip(address))
+        return CS_E_INVALID_ARG;
+    CHECK(check_key(gateway, CS_STORE_GATEWAY_MAX));
+    if (session_id != NULL)
+        CHECK(check_field(session_id, CS_STORE_SESSION_MAX));
+    return store->backend->end_binding(store->impl, address, gateway,
+                                       session_id != NULL ? session_id : "",
+                                       removed);
+}
+
+cs_err cs_store_flush_bindings(cs_store *store, const char *gateway,
+                               size_t *removed)
+{
+    if (removed != NULL)
+        *removed = 0;
+    if (store == NULL)
+        return CS_E_INVALID_ARG;
+    CHECK(check_key(gateway, CS_STORE_GATEWAY_MAX));
+    return store->backend->flush_bindings(store->impl, gateway, removed);
+}
+
+cs_err cs_store_find_binding(cs_store *store, const cs_addr *address,
+                             cs_binding *out)
+{
+    if (store == NULL || out == NULL || !is_ip(address))
+        return CS_E_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    return store->backend->find_binding(store->impl, address, out);
 }
 
 /* ---- audit -------------------------------------------------------------- */

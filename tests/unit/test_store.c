@@ -175,7 +175,7 @@ static void raw_exec(const char *path, const char *sql)
 static void test_schema_version(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(cs_store_schema_version(), 1);
+    assert_int_equal(cs_store_schema_version(), 2);
     if (f->file)
         assert_int_equal(raw_user_version(f->path), cs_store_schema_version());
 }
@@ -642,7 +642,7 @@ static void test_reopen_finds_everything(void **state)
                      CS_OK);
     assert_int_equal(w.n, 1);
     assert_string_equal(w.ev[0].detail, "done");
-    assert_int_equal(raw_user_version(f->path), 1);
+    assert_int_equal(raw_user_version(f->path), cs_store_schema_version());
 }
 
 static void test_two_handles_share_the_file(void **state)
@@ -680,7 +680,7 @@ static void test_v0_file_migrates(void **state)
     raw_exec(path, "CREATE TABLE unrelated(x); INSERT INTO unrelated VALUES(1);");
     assert_int_equal(raw_user_version(path), 0);
     assert_int_equal(cs_store_open(path, &store), CS_OK);
-    assert_int_equal(raw_user_version(path), 1);
+    assert_int_equal(raw_user_version(path), cs_store_schema_version());
     assert_int_equal(cs_store_put_bootstrap_config(store, "d", "{}"), CS_OK);
     assert_int_equal(cs_store_get_bootstrap_config(store, "d", &json), CS_OK);
     free(json);
@@ -769,6 +769,114 @@ static void test_uri_schemes(void **state)
     cs_store_close(b);
 }
 
+static cs_binding sample_binding(const char *imsi, uint8_t last)
+{
+    cs_binding b;
+    memset(&b, 0, sizeof b);
+    b.address = cs_addr_ipv4(127, 1, 0, last, 40000);
+    snprintf(b.imsi, sizeof b.imsi, "%s", imsi);
+    strcpy(b.msisdn, "491700000001");
+    strcpy(b.imeisv, "3534900612345601");
+    strcpy(b.apn, "iot.example");
+    strcpy(b.gateway, "pgw-1");
+    strcpy(b.session_id, "0000001a");
+    b.started = 1000;
+    b.updated = 1000;
+    return b;
+}
+
+static void test_bindings(void **state)
+{
+    fixture *f = *state;
+    cs_binding b = sample_binding("001010000000001", 5), out;
+    cs_addr other_port = cs_addr_ipv4(127, 1, 0, 5, 1);
+    assert_int_equal(cs_store_find_binding(f->store, &b.address, &out), CS_E_NOT_FOUND);
+    assert_int_equal(cs_store_put_binding(f->store, &b), CS_OK);
+    /* Found by address whatever the port. */
+    assert_int_equal(cs_store_find_binding(f->store, &other_port, &out), CS_OK);
+    assert_string_equal(out.imsi, "001010000000001");
+    assert_string_equal(out.msisdn, "491700000001");
+    assert_string_equal(out.imeisv, "3534900612345601");
+    assert_string_equal(out.apn, "iot.example");
+    assert_string_equal(out.gateway, "pgw-1");
+    assert_string_equal(out.session_id, "0000001a");
+    assert_int_equal(out.started, 1000);
+    assert_true(cs_addr_same_host(&out.address, &b.address));
+
+    /* The subscriber moves to .6: the binding of .5 goes. */
+    cs_binding moved = sample_binding("001010000000001", 6);
+    strcpy(moved.session_id, "0000001b");
+    assert_int_equal(cs_store_put_binding(f->store, &moved), CS_OK);
+    assert_int_equal(cs_store_find_binding(f->store, &b.address, &out), CS_E_NOT_FOUND);
+    assert_int_equal(cs_store_find_binding(f->store, &moved.address, &out), CS_OK);
+    /* Another subscriber gets .6: the address maps to the new one. */
+    cs_binding reuse = sample_binding("001010000000002", 6);
+    assert_int_equal(cs_store_put_binding(f->store, &reuse), CS_OK);
+    assert_int_equal(cs_store_find_binding(f->store, &moved.address, &out), CS_OK);
+    assert_string_equal(out.imsi, "001010000000002");
+
+    /* Stop: only for the gateway and session that made it. */
+    size_t removed = 9;
+    assert_int_equal(cs_store_end_binding(f->store, &reuse.address, "pgw-1",
+                                          "0000001b", &removed), CS_OK);
+    assert_int_equal(removed, 0);
+    assert_int_equal(cs_store_end_binding(f->store, &reuse.address, "pgw-2",
+                                          "0000001a", &removed), CS_OK);
+    assert_int_equal(removed, 0);
+    assert_int_equal(cs_store_end_binding(f->store, &reuse.address, "pgw-1",
+                                          "0000001a", &removed), CS_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(cs_store_find_binding(f->store, &reuse.address, &out),
+                     CS_E_NOT_FOUND);
+
+    /* Accounting-On/Off: one gateway's bindings go, the other's stay. */
+    cs_binding a = sample_binding("001010000000003", 7);
+    cs_binding c = sample_binding("001010000000004", 8);
+    strcpy(c.gateway, "pgw-2");
+    cs_binding v6 = sample_binding("001010000000005", 9);
+    assert_int_equal(cs_addr_parse("[fd00::9]:1", 0, &v6.address), CS_OK);
+    assert_int_equal(cs_store_put_binding(f->store, &a), CS_OK);
+    assert_int_equal(cs_store_put_binding(f->store, &c), CS_OK);
+    assert_int_equal(cs_store_put_binding(f->store, &v6), CS_OK);
+    assert_int_equal(cs_store_flush_bindings(f->store, "pgw-1", &removed), CS_OK);
+    assert_int_equal(removed, 2);
+    assert_int_equal(cs_store_find_binding(f->store, &a.address, &out), CS_E_NOT_FOUND);
+    assert_int_equal(cs_store_find_binding(f->store, &c.address, &out), CS_OK);
+
+    /* Bounds. */
+    cs_binding bad = sample_binding("", 10);
+    assert_int_equal(cs_store_put_binding(f->store, &bad), CS_E_INVALID_ARG);
+    bad = sample_binding("001010000000006", 10);
+    bad.gateway[0] = '\0';
+    assert_int_equal(cs_store_put_binding(f->store, &bad), CS_E_INVALID_ARG);
+    bad = sample_binding("001010000000006", 10);
+    memset(bad.apn, 'x', sizeof bad.apn);
+    assert_int_equal(cs_store_put_binding(f->store, &bad), CS_E_TOO_LARGE);
+    cs_addr none;
+    memset(&none, 0, sizeof none);
+    assert_int_equal(cs_store_find_binding(f->store, &none, &out), CS_E_INVALID_ARG);
+}
+
+/* A file of schema version 1 (before bindings) gains the table and keeps
+ * its data. */
+static void test_v1_file_migrates(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(cs_store_put_bootstrap_config(f->store, "dev1", "{}"), CS_OK);
+    cs_store_close(f->store);
+    f->store = NULL;
+    raw_exec(f->path, "DROP TABLE bindings; PRAGMA user_version = 1;");
+    char uri[160];
+    snprintf(uri, sizeof uri, "sqlite:%s", f->path);
+    assert_int_equal(cs_store_open(uri, &f->store), CS_OK);
+    assert_int_equal(raw_user_version(f->path), 2);
+    char *json = NULL;
+    assert_int_equal(cs_store_get_bootstrap_config(f->store, "dev1", &json), CS_OK);
+    free(json);
+    cs_binding b = sample_binding("001010000000001", 5);
+    assert_int_equal(cs_store_put_binding(f->store, &b), CS_OK);
+}
+
 #define BOTH(fn)                                                             \
     cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown,            \
                                              &on_memory),            \
@@ -793,10 +901,12 @@ int main(void)
         BOTH(test_expire_registrations),
         BOTH(test_each_registration),
         BOTH(test_audit),
+        BOTH(test_bindings),
         BOTH(test_bounds),
         FILE_ONLY(test_reopen_finds_everything),
         FILE_ONLY(test_two_handles_share_the_file),
         FILE_ONLY(test_v0_file_migrates),
+        FILE_ONLY(test_v1_file_migrates),
         FILE_ONLY(test_newer_schema_refused),
         FILE_ONLY(test_failed_migration_rolls_back),
         FILE_ONLY(test_wal_mode),
