@@ -26,6 +26,7 @@
 #include "cellstrap/addr.h"
 #include "cellstrap/coap_endpoint.h"
 #include "cellstrap/error.h"
+#include "cellstrap/radius_accounting.h"
 #include "cellstrap/store.h"
 
 #ifdef __cplusplus
@@ -102,6 +103,16 @@ cs_err cs_bs_load_file(cs_bs *bs, const char *path, char *err, size_t err_cap);
 
 /* As cs_bs_load_file, from a JSON text. */
 cs_err cs_bs_load_text(cs_bs *bs, const char *json, char *err, size_t err_cap);
+
+/*
+ * The RADIUS accounting listener's apply function (cs_acct_apply_fn, with
+ * ctx = the cs_store): Start and Interim-Update bind the Framed-IP-Address
+ * to the subscription (IMSI, MSISDN, IMEISV, APN, gateway, session), Stop
+ * ends that session's binding, Accounting-On/Off drop every binding of the
+ * gateway.  Returns once the store has the change (then the gateway is
+ * answered), or the store's error (no answer: the gateway retries).
+ */
+cs_err cs_bs_apply_accounting(void *store, const cs_acct_event *event);
 
 /* Counters for tests and monitoring. */
 typedef struct cs_bs_stats {

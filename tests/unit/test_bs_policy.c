@@ -9,6 +9,8 @@
 #include "test_support.h"
 #include "bs/policy.h"
 #include "bs/rate_limit.h"
+#include "cellstrap/bs.h"
+#include "cellstrap/log.h"
 
 static int configs_put;
 static char last_config[512];
@@ -213,6 +215,81 @@ static void rate_limits(void **state)
     bs_rate_limit_free(&rl);
 }
 
+static cs_radius_acct start_fields(const char *imsi, uint8_t last, const char *session)
+{
+    cs_radius_acct f;
+    memset(&f, 0, sizeof f);
+    f.present = CS_ACCT_HAS_STATUS | CS_ACCT_HAS_FRAMED_IP | CS_ACCT_HAS_IMSI |
+                CS_ACCT_HAS_MSISDN | CS_ACCT_HAS_IMEISV | CS_ACCT_HAS_APN |
+                CS_ACCT_HAS_SESSION_ID | CS_ACCT_HAS_EVENT_TIMESTAMP;
+    f.status_type = CS_RADIUS_ACCT_START;
+    f.framed_ip[0] = 127; f.framed_ip[1] = 1; f.framed_ip[3] = last;
+    strcpy(f.imsi, imsi);
+    strcpy(f.msisdn, "491700000001");
+    strcpy(f.imeisv, "3534900612345601");
+    strcpy(f.apn, "iot.example");
+    strcpy(f.session_id, session);
+    f.event_timestamp = 1234;
+    return f;
+}
+
+static cs_err apply(cs_store *st, const char *gateway, const cs_radius_acct *f)
+{
+    cs_acct_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.status_type = f->status_type;
+    ev.gateway = gateway;
+    ev.fields = f;
+    return cs_bs_apply_accounting(st, &ev);
+}
+
+static void accounting_bindings(void **state)
+{
+    (void)state;
+    cs_log_set_level(CS_LOG_ERROR);
+    cs_store *st;
+    assert_int_equal(cs_store_open("sqlite::memory:", &st), CS_OK);
+    cs_addr a5 = cs_addr_ipv4(127, 1, 0, 5, 33333);
+    cs_binding b;
+    cs_radius_acct f = start_fields("001010000000001", 5, "s1");
+    assert_int_equal(apply(st, "pgw-1", &f), CS_OK);
+    assert_int_equal(cs_store_find_binding(st, &a5, &b), CS_OK);
+    assert_string_equal(b.imsi, "001010000000001");
+    assert_string_equal(b.imeisv, "3534900612345601");
+    assert_string_equal(b.apn, "iot.example");
+    assert_string_equal(b.gateway, "pgw-1");
+    assert_int_equal(b.started, 1234);
+    /* A Stop of another session, or from another gateway, changes nothing. */
+    cs_radius_acct stop = f;
+    stop.status_type = CS_RADIUS_ACCT_STOP;
+    strcpy(stop.session_id, "s0");
+    assert_int_equal(apply(st, "pgw-1", &stop), CS_OK);
+    assert_int_equal(cs_store_find_binding(st, &a5, &b), CS_OK);
+    strcpy(stop.session_id, "s1");
+    assert_int_equal(apply(st, "pgw-2", &stop), CS_OK);
+    assert_int_equal(cs_store_find_binding(st, &a5, &b), CS_OK);
+    assert_int_equal(apply(st, "pgw-1", &stop), CS_OK);
+    assert_int_equal(cs_store_find_binding(st, &a5, &b), CS_E_NOT_FOUND);
+    /* Accounting-On from pgw-1 drops its bindings only. */
+    f = start_fields("001010000000001", 5, "s2");
+    assert_int_equal(apply(st, "pgw-1", &f), CS_OK);
+    cs_radius_acct g = start_fields("001010000000002", 6, "s3");
+    assert_int_equal(apply(st, "pgw-2", &g), CS_OK);
+    cs_radius_acct on;
+    memset(&on, 0, sizeof on);
+    on.present = CS_ACCT_HAS_STATUS;
+    on.status_type = CS_RADIUS_ACCT_ON;
+    assert_int_equal(apply(st, "pgw-1", &on), CS_OK);
+    cs_addr a6 = cs_addr_ipv4(127, 1, 0, 6, 0);
+    assert_int_equal(cs_store_find_binding(st, &a5, &b), CS_E_NOT_FOUND);
+    assert_int_equal(cs_store_find_binding(st, &a6, &b), CS_OK);
+    /* A Start without an address binds nothing but is answered. */
+    cs_radius_acct bare = start_fields("001010000000003", 7, "s4");
+    bare.present &= ~(uint32_t)CS_ACCT_HAS_FRAMED_IP;
+    assert_int_equal(apply(st, "pgw-1", &bare), CS_OK);
+    cs_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +297,7 @@ int main(void)
         cmocka_unit_test(refusals),
         cmocka_unit_test(endpoint_names),
         cmocka_unit_test(rate_limits),
+        cmocka_unit_test(accounting_bindings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
