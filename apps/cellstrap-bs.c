@@ -3,7 +3,9 @@
  * wiring only.  A plain CoAP listener and/or a CoAP-over-DTLS-PSK listener
  * feed the bootstrap engine (cellstrap/bs.h); bootstrap PSKs come from the
  * configuration; configurations, issued credentials and audit events live
- * in the store shared with cellstrap-server.
+ * in the store shared with cellstrap-server.  With --radius, a RADIUS
+ * accounting listener turns the packet gateways' accounting into address
+ * bindings and plain bootstrap becomes network-attested.
  *
  * Exit status: 0 clean stop (SIGTERM/SIGINT), 1 runtime failure, 2 usage
  * or a bad configuration file.
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "cellstrap/bs.h"
+#include "cellstrap/radius_accounting.h"
 #include "cellstrap/io.h"
 #include "cellstrap/log.h"
 #include "cellstrap/store.h"
@@ -36,6 +39,7 @@ static void usage(FILE *out)
     fprintf(out,
         "usage: cellstrap-bs [--listen ADDR:PORT] [--listen-dtls ADDR:PORT]\n"
         "                    [--config FILE.json] [--store PATH] [--log-level L]\n"
+        "                    [--radius ADDR:PORT --radius-gateway NAME:HOST:SECRET...]\n"
         "\n"
         "The LwM2M bootstrap server: devices ask POST /bs?ep=NAME (or, LwM2M 1.2,\n"
         "GET /bspack?ep=NAME); each gets its configuration's server accounts with\n"
@@ -53,6 +57,16 @@ static void usage(FILE *out)
         "  --store PATH            the store shared with cellstrap-server\n"
         "                          (\"sqlite:PATH\", PATH; default sqlite::memory:,\n"
         "                          which no server can see)\n"
+        "  --radius ADDR:PORT      RADIUS accounting listener (default port 1813):\n"
+        "                          the packet gateways report data sessions, and a\n"
+        "                          plain Bootstrap-Request is then served only from\n"
+        "                          an address bound to a subscription, on a trusted\n"
+        "                          APN, for an endpoint name naming it; the policies\n"
+        "                          of the configuration pick its server\n"
+        "                          (docs/zero-touch.md)\n"
+        "  --radius-gateway NAME:HOST:SECRET  a packet gateway allowed to send\n"
+        "                          accounting: HOST an address or \"any\" (IPv6 in\n"
+        "                          brackets), with its shared secret; repeatable\n"
         "  --log-level L           error, warn, info (default) or debug\n"
         "  --help                  this text\n"
         "\n"
@@ -64,6 +78,111 @@ static int64_t clock_unix(void *ctx)
 {
     (void)ctx;
     return cs_clock_unix();
+}
+
+/* ---- RADIUS accounting ------------------------------------------------------ */
+
+#define MAX_GATEWAYS 16
+
+static struct radius_listener {
+    cs_udp *udp;
+    cs_acct_server *server;
+} R;
+
+static void on_accounting(void *ctx, int fd)
+{
+    (void)ctx;
+    (void)fd;
+    uint8_t in[CS_RADIUS_MAX_LEN + 1], out[CS_RADIUS_HEADER_LEN + 64];
+    cs_addr from;
+    size_t len;
+    for (int i = 0; i < 256; i++) {
+        cs_err err = cs_udp_recv(R.udp, &from, in, sizeof in, &len);
+        if (err == CS_E_TIMEOUT)
+            break;
+        if (err != CS_OK)
+            continue;
+        cs_acct_result res;
+        cs_acct_server_receive(R.server, cs_clock_ms(), &from, in, len, out,
+                               sizeof out, &res);
+        if (res.response_len > 0)
+            cs_udp_send(R.udp, &from, out, res.response_len);
+        else if (res.outcome != CS_ACCT_ANSWERED) {
+            char addr[CS_ADDR_TEXT_MAX];
+            cs_addr_format(&from, addr, sizeof addr);
+            cs_log(CS_LOG_WARN, "accounting request from %s dropped: %s", addr,
+                   cs_acct_outcome_name(res.outcome));
+        }
+    }
+}
+
+/* "pgw-1:127.0.0.1:s3cret", "pgw-2:[::1]:s3cret", "lab:any:s3cret". */
+static bool add_gateway(cs_acct_server *server, const char *arg)
+{
+    const char *c1 = strchr(arg, ':');
+    if (c1 == NULL || c1 == arg || (size_t)(c1 - arg) > CS_ACCT_GATEWAY_NAME_MAX)
+        return false;
+    char name[CS_ACCT_GATEWAY_NAME_MAX + 1], host[CS_ADDR_TEXT_MAX];
+    memcpy(name, arg, (size_t)(c1 - arg));
+    name[c1 - arg] = '\0';
+    const char *h = c1 + 1, *c2;
+    if (*h == '[') {
+        const char *close = strchr(h, ']');
+        if (close == NULL || close[1] != ':')
+            return false;
+        c2 = close + 1;
+        h++;
+        if ((size_t)(close - h) >= sizeof host)
+            return false;
+        memcpy(host, h, (size_t)(close - h));
+        host[close - h] = '\0';
+    } else {
+        c2 = strchr(h, ':');
+        if (c2 == NULL || (size_t)(c2 - h) >= sizeof host)
+            return false;
+        memcpy(host, h, (size_t)(c2 - h));
+        host[c2 - h] = '\0';
+    }
+    const char *secret = c2 + 1;
+    cs_addr nas;
+    bool any = strcmp(host, "any") == 0;
+    if (!any && cs_addr_parse(host, 1, &nas) != CS_OK)
+        return false;
+    return cs_acct_server_add_gateway(server, name, any ? NULL : &nas,
+                                      (const uint8_t *)secret,
+                                      strlen(secret)) == CS_OK;
+}
+
+static int open_radius(cs_store *store, const char *listen,
+                       const char *const *gateways, size_t count)
+{
+    cs_addr local;
+    if (cs_addr_parse(listen, CS_RADIUS_ACCT_PORT, &local) != CS_OK) {
+        fprintf(stderr, "cellstrap-bs: bad --radius address '%s'\n", listen);
+        return 2;
+    }
+    cs_acct_server_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.apply = cs_bs_apply_accounting;
+    cfg.ctx = store;
+    if (cs_acct_server_new(&cfg, &R.server) != CS_OK)
+        return 1;
+    for (size_t i = 0; i < count; i++)
+        if (!add_gateway(R.server, gateways[i])) {
+            fprintf(stderr, "cellstrap-bs: --radius-gateway wants "
+                    "NAME:HOST:SECRET (HOST an address or \"any\")\n");
+            return 2;
+        }
+    if (cs_udp_open(&local, &R.udp) != CS_OK) {
+        cs_log(CS_LOG_ERROR, "cannot listen on %s: %s", listen, strerror(errno));
+        return 1;
+    }
+    char addr[CS_ADDR_TEXT_MAX];
+    cs_addr bound = cs_udp_local(R.udp);
+    cs_addr_format(&bound, addr, sizeof addr);
+    cs_log(CS_LOG_INFO, "RADIUS accounting on %s (%zu gateway%s); plain "
+           "bootstrap is network-attested", addr, count, count == 1 ? "" : "s");
+    return 0;
 }
 
 /* Run after every wake-up: start the BS→device requests due. */
@@ -107,11 +226,15 @@ int main(int argc, char **argv)
         { "config", required_argument, NULL, 'c' },
         { "store", required_argument, NULL, 's' },
         { "log-level", required_argument, NULL, 'L' },
+        { "radius", required_argument, NULL, 'r' },
+        { "radius-gateway", required_argument, NULL, 'g' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     const char *listen_plain = NULL, *listen_dtls = NULL;
     const char *config_path = NULL, *store_path = "sqlite::memory:";
+    const char *radius = NULL, *gateways[MAX_GATEWAYS];
+    size_t gateway_count = 0;
     int c;
     cs_log_set_program("cellstrap-bs");
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -120,6 +243,15 @@ int main(int argc, char **argv)
         case 'd': listen_dtls = optarg; break;
         case 'c': config_path = optarg; break;
         case 's': store_path = optarg; break;
+        case 'r': radius = optarg; break;
+        case 'g':
+            if (gateway_count == MAX_GATEWAYS) {
+                fprintf(stderr, "cellstrap-bs: at most %d --radius-gateway\n",
+                        MAX_GATEWAYS);
+                return 2;
+            }
+            gateways[gateway_count++] = optarg;
+            break;
         case 'L': {
             enum cs_log_level lvl;
             if (!cs_log_parse_level(optarg, &lvl)) {
@@ -141,6 +273,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "cellstrap-bs: give --listen and/or --listen-dtls\n");
         return 2;
     }
+    if ((radius == NULL) != (gateway_count == 0)) {
+        fprintf(stderr, "cellstrap-bs: --radius needs at least one "
+                "--radius-gateway, and the other way round\n");
+        return 2;
+    }
 
     int rc = 1;
     cs_store *store = NULL;
@@ -154,6 +291,7 @@ int main(int argc, char **argv)
     memset(&bc, 0, sizeof bc);
     bc.store = store;
     bc.unix_clock = clock_unix;
+    bc.network_attestation = radius != NULL;
     if (cs_bs_new(&bc, &bs) != CS_OK) {
         cs_log(CS_LOG_ERROR, "cannot start the bootstrap engine");
         goto out;
@@ -177,8 +315,13 @@ int main(int argc, char **argv)
     if (listen_dtls != NULL &&
         (rc = open_listener(bs, listen_dtls, true, &dtls)) != 0)
         goto out;
+    if (radius != NULL &&
+        (rc = open_radius(store, radius, gateways, gateway_count)) != 0)
+        goto out;
     rc = 1;
-    if ((plain != NULL && cs_transport_attach(plain, g_loop) != CS_OK) ||
+    if ((R.udp != NULL &&
+         cs_loop_add_fd(g_loop, cs_udp_fd(R.udp), on_accounting, NULL) != CS_OK) ||
+        (plain != NULL && cs_transport_attach(plain, g_loop) != CS_OK) ||
         (dtls != NULL && cs_transport_attach(dtls, g_loop) != CS_OK) ||
         cs_loop_add_timer(g_loop, on_timer, bs) != CS_OK)
         goto out;
@@ -194,6 +337,8 @@ out:
     /* Endpoints first: their exchanges point into the engine. */
     cs_transport_close(plain);
     cs_transport_close(dtls);
+    cs_udp_close(R.udp);
+    cs_acct_server_free(R.server);
     cs_loop_free(g_loop);
     g_loop = NULL;
     cs_bs_free(bs);

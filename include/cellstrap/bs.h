@@ -44,6 +44,13 @@ typedef struct cs_bs_config {
     void *clock_ctx;
     uint64_t seed;                 /* 0: keys from the system's entropy;
                                       else deterministic (tests only) */
+    /* Network-attested bootstrap: a plain (NoSec) Bootstrap-Request is
+     * served only from an address the packet gateway's accounting bound
+     * to a subscription (cs_bs_apply_accounting), on a trusted APN, with
+     * an endpoint name naming that subscription; the configuration is the
+     * endpoint's own, else the first matching policy, else "*".
+     * "allow_nosec_bootstrap" is then ignored.  DTLS is unaffected. */
+    bool network_attestation;
 } cs_bs_config;
 
 /* A new engine.  CS_E_INVALID_ARG without a store or clock, CS_E_NOMEM,
@@ -93,7 +100,10 @@ cs_err cs_bs_psk_lookup(void *ctx, const cs_addr *from,
 cs_err cs_bs_check_config(const char *json, char *err, size_t err_cap);
 
 /*
- * Load a configuration file: {"endpoints": {"<ep>" | "*": {...}, ...}}.
+ * Load a configuration file: {"endpoints": {"<ep>" | "*": {...}, ...},
+ * "network": {...}, "policies": [...]} (docs/bootstrap.md,
+ * docs/zero-touch.md).  Each policy's configuration is stored under
+ * "policy:<name>".
  * Every entry is checked first; only when all are valid is each stored
  * (cs_store_put_bootstrap_config) and its bootstrap PSK indexed for
  * cs_bs_psk_lookup.  CS_E_SYNTAX (message in err) for a bad file,

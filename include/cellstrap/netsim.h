@@ -100,7 +100,8 @@ void cs_netsim_each(const cs_netsim *ns,
 
 /*
  * Attach: a new data session on `apn` (NULL: the subscriber's, else the
- * gateway's default) with the lowest free address; Accounting-Request
+ * gateway's default) with the next free address of the pool (round
+ * robin, so a re-attach gets another address); Accounting-Request
  * Start to each server; on_session.  An attached subscriber is detached
  * first (Stop, then Start: a re-attach).  CS_E_NOT_FOUND (no such
  * subscriber), CS_E_BUSY (pool exhausted).

@@ -26,6 +26,8 @@
 #include <string.h>
 
 #include "bs/bs_internal.h"
+#include "bs/policy.h"
+#include "bs/rate_limit.h"
 #include "cellstrap/bs.h"
 #include "cellstrap/codec.h"
 #include "cellstrap/dtls.h"
@@ -36,6 +38,7 @@
 #define BS_IDENTITY_PREFIX "cs-"
 #define BS_ALL_OBJECTS 0xFFFF
 #define BS_MAX_SESSIONS 100000   /* sequences in progress; more: 5.03 */
+#define BS_INDEX_BUCKETS_MIN 64
 
 enum step {
     STEP_PENDING = 0,   /* 2.04 answered, cs_bs_tick has not started yet */
@@ -50,6 +53,8 @@ enum step {
 struct session {
     struct session *next, *prev;    /* every session */
     struct session *work_next;      /* the work queue */
+    struct session *ep_next;        /* chain in the endpoint index */
+    bool indexed;                   /* in the endpoint index */
     bool queued;                    /* on the work queue */
     cs_bs *bs;
     cs_coap_endpoint *ep;
@@ -82,11 +87,32 @@ struct cs_bs {
     struct session *sessions;
     size_t session_count;
     struct session *work;       /* sessions cs_bs_tick must look at */
+    /* The newest session of each endpoint, hashed by name: a
+     * Bootstrap-Request finds the sequence it abandons without walking
+     * every sequence in progress (thousands during a fleet's power-up). */
+    struct session **by_ep;
+    size_t ep_buckets;          /* a power of two, or 0 before the first */
+    size_t ep_count;
+    uint64_t hash_seed;         /* names come from devices: keyed hash */
+    /* The last configuration parsed and its text: most bootstraps use the
+     * same ("*") configuration, and parsing it again cost more than
+     * reading it from the store.  It may hold keys: wiped when replaced. */
+    char *parsed_json;
+    struct bs_config *parsed;
     struct psk_entry *psks;
     size_t psk_count;
     cs_buf pack;                /* the last Bootstrap-Pack (response payload) */
     cs_bs_stats stats;
+    /* Network-attested bootstrap: the operator's rules and the request
+     * counters per address and per subscription. */
+    struct bs_network_rules rules;
+    struct bs_rate_limit rl_addr, rl_sub;
 };
+
+/* Slots of each rate-limit table (24 bytes each). */
+#define BS_RATE_SLOTS 65536
+/* RFC 8516: 4.29 Too Many Requests. */
+#define BS_CODE_TOO_MANY_REQUESTS CS_COAP_CODE(4, 29)
 
 /* ---- Engine life --------------------------------------------------------- */
 
@@ -105,9 +131,103 @@ cs_err cs_bs_new(const cs_bs_config *cfg, cs_bs **out)
         free(bs);
         return CS_E_INTERNAL;
     }
+    if (cs_rng_bytes(bs->rng, &bs->hash_seed, sizeof bs->hash_seed) != CS_OK) {
+        cs_rng_free(bs->rng);
+        free(bs);
+        return CS_E_INTERNAL;
+    }
     cs_buf_init(&bs->pack, BS_PAYLOAD_MAX);
+    bs->rules.ep_identity = BS_EP_IMSI;
+    bs->rules.rate_per_address = 10;
+    bs->rules.rate_per_subscription = 10;
+    bs->rules.rate_window_s = 60;
+    if (!bs_rate_limit_init(&bs->rl_addr, BS_RATE_SLOTS, 10, 60000, bs->hash_seed) ||
+        !bs_rate_limit_init(&bs->rl_sub, BS_RATE_SLOTS, 10, 60000, ~bs->hash_seed)) {
+        cs_bs_free(bs);
+        return CS_E_NOMEM;
+    }
     *out = bs;
     return CS_OK;
+}
+
+/* ---- Endpoint index ------------------------------------------------------ */
+
+static uint64_t hash_name(const char *name, uint64_t seed)
+{
+    uint64_t h = 1469598103934665603ull ^ seed;   /* FNV-1a, keyed */
+    for (; *name; name++) {
+        h ^= (uint8_t)*name;
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+static struct session **index_slot(const cs_bs *bs, const char *endpoint)
+{
+    return &bs->by_ep[hash_name(endpoint, bs->hash_seed) & (bs->ep_buckets - 1)];
+}
+
+/* The indexed (newest) session of `endpoint`, or NULL. */
+static struct session *index_find(const cs_bs *bs, const char *endpoint)
+{
+    if (bs->ep_buckets == 0)
+        return NULL;
+    for (struct session *s = *index_slot(bs, endpoint); s != NULL; s = s->ep_next)
+        if (strcmp(s->endpoint, endpoint) == 0)
+            return s;
+    return NULL;
+}
+
+static void index_remove(cs_bs *bs, struct session *s)
+{
+    if (!s->indexed)
+        return;
+    for (struct session **p = index_slot(bs, s->endpoint); *p != NULL;
+         p = &(*p)->ep_next)
+        if (*p == s) {
+            *p = s->ep_next;
+            break;
+        }
+    s->indexed = false;
+    bs->ep_count--;
+}
+
+/* Double the buckets when the load passes 1; false when out of memory
+ * (the caller goes on with longer chains). */
+static bool index_grow(cs_bs *bs)
+{
+    if (bs->ep_buckets > 0 && bs->ep_count < bs->ep_buckets)
+        return true;
+    size_t n = bs->ep_buckets ? bs->ep_buckets * 2 : BS_INDEX_BUCKETS_MIN;
+    struct session **table = calloc(n, sizeof *table);
+    if (table == NULL)
+        return bs->ep_buckets > 0;
+    struct session **old = bs->by_ep;
+    size_t old_n = bs->ep_buckets;
+    bs->by_ep = table;
+    bs->ep_buckets = n;
+    for (size_t i = 0; i < old_n; i++)
+        for (struct session *s = old[i], *next; s != NULL; s = next) {
+            next = s->ep_next;
+            struct session **slot = index_slot(bs, s->endpoint);
+            s->ep_next = *slot;
+            *slot = s;
+        }
+    free(old);
+    return true;
+}
+
+/* Make `s` its endpoint's indexed session; false when out of memory. */
+static bool index_insert(cs_bs *bs, struct session *s)
+{
+    if (!index_grow(bs))
+        return false;
+    struct session **slot = index_slot(bs, s->endpoint);
+    s->ep_next = *slot;
+    *slot = s;
+    s->indexed = true;
+    bs->ep_count++;
+    return true;
 }
 
 static void session_free(struct session *s)
@@ -128,6 +248,21 @@ static void enqueue(struct session *s)
     s->bs->work = s;
 }
 
+/* Drop the cached parsed configuration (it may hold keys). */
+static void forget_parsed(cs_bs *bs)
+{
+    if (bs->parsed != NULL) {
+        bs_config_wipe(bs->parsed);
+        free(bs->parsed);
+        bs->parsed = NULL;
+    }
+    if (bs->parsed_json != NULL) {
+        cs_secure_zero(bs->parsed_json, strlen(bs->parsed_json));
+        free(bs->parsed_json);
+        bs->parsed_json = NULL;
+    }
+}
+
 void cs_bs_free(cs_bs *bs)
 {
     if (bs == NULL)
@@ -137,6 +272,8 @@ void cs_bs_free(cs_bs *bs)
         bs->sessions = s->next;
         session_free(s);
     }
+    free(bs->by_ep);
+    forget_parsed(bs);
     if (bs->psks != NULL)
         cs_secure_zero(bs->psks, bs->psk_count * sizeof *bs->psks);
     free(bs->psks);
@@ -144,6 +281,9 @@ void cs_bs_free(cs_bs *bs)
         cs_secure_zero(bs->pack.data, bs->pack.cap);
     cs_buf_free(&bs->pack);
     cs_rng_free(bs->rng);
+    bs_network_rules_free(&bs->rules);
+    bs_rate_limit_free(&bs->rl_addr);
+    bs_rate_limit_free(&bs->rl_sub);
     free(bs);
 }
 
@@ -191,26 +331,64 @@ static void refuse(cs_bs *bs, const cs_addr *from, const char *endpoint,
 
 /* ---- Configuration ------------------------------------------------------- */
 
+/* Parse a configuration's text, or copy the parse of the same text
+ * made last time. */
+static cs_err parse_config(cs_bs *bs, const char *json, struct bs_config *cfg,
+                           char *why, size_t why_cap)
+{
+    if (bs->parsed != NULL && strcmp(bs->parsed_json, json) == 0) {
+        *cfg = *bs->parsed;
+        return CS_OK;
+    }
+    cs_err err = bs_config_parse(json, cfg, why, why_cap);
+    if (err != CS_OK)
+        return err;
+    forget_parsed(bs);
+    size_t len = strlen(json);
+    bs->parsed = malloc(sizeof *bs->parsed);
+    bs->parsed_json = malloc(len + 1);
+    if (bs->parsed == NULL || bs->parsed_json == NULL) {
+        forget_parsed(bs);            /* no cache: parse again next time */
+        return CS_OK;
+    }
+    *bs->parsed = *cfg;
+    memcpy(bs->parsed_json, json, len + 1);
+    return CS_OK;
+}
+
 /*
  * The configuration for `endpoint`: its own, else "*".  *key says which.
  * CS_E_NOT_FOUND when neither exists; CS_E_SYNTAX when the stored one is
  * broken (logged).
  */
+static cs_err load_config(cs_bs *bs, const char *used, struct bs_config *cfg);
+
 static cs_err find_config(cs_bs *bs, const char *endpoint,
                           struct bs_config *cfg, char *key, size_t key_cap)
 {
-    char *json = NULL;
     const char *used = endpoint;
-    cs_err err = cs_store_get_bootstrap_config(bs->cfg.store, endpoint, &json);
+    cs_err err = load_config(bs, endpoint, cfg);
     if (err == CS_E_NOT_FOUND) {
         used = "*";
-        err = cs_store_get_bootstrap_config(bs->cfg.store, "*", &json);
+        err = load_config(bs, "*", cfg);
     }
+    if (err == CS_OK)
+        snprintf(key, key_cap, "%s", used);
+    return err;
+}
+
+/* The stored configuration `used`, parsed.  CS_E_NOT_FOUND, CS_E_SYNTAX
+ * (logged) for a broken one. */
+static cs_err load_config(cs_bs *bs, const char *used, struct bs_config *cfg)
+{
+    char *json = NULL;
+    cs_err err = cs_store_get_bootstrap_config(bs->cfg.store, used, &json);
     if (err != CS_OK)
         return err;
-    snprintf(key, key_cap, "%s", used);
     char why[256];
-    err = bs_config_parse(json, cfg, why, sizeof why);
+    err = parse_config(bs, json, cfg, why, sizeof why);
+    size_t json_len = strlen(json);
+    cs_secure_zero(json, json_len);
     free(json);
     if (err != CS_OK)
         cs_log(CS_LOG_ERROR, "bs: stored configuration \"%s\" is invalid: %s",
@@ -614,6 +792,7 @@ cs_coap_time cs_bs_tick(cs_bs *bs, cs_coap_time now)
             sent = true;
         }
         if ((s->step == STEP_DONE || s->aborted) && !s->outstanding) {
+            index_remove(bs, s);
             if (s->prev != NULL)
                 s->prev->next = s->next;
             else
@@ -671,12 +850,124 @@ static const char *authorize(const cs_coap_incoming *in,
     return NULL;
 }
 
+/* The subscription the network attested for a binding. */
+static void subscription_of(const cs_binding *b, struct bs_subscription *sub)
+{
+    memset(sub, 0, sizeof *sub);
+    snprintf(sub->imsi, sizeof sub->imsi, "%s", b->imsi);
+    snprintf(sub->msisdn, sizeof sub->msisdn, "%s", b->msisdn);
+    snprintf(sub->imeisv, sizeof sub->imeisv, "%s", b->imeisv);
+    snprintf(sub->apn, sizeof sub->apn, "%s", b->apn);
+}
+
+/*
+ * A plain Bootstrap-Request under network attestation: the source address
+ * must be bound by accounting, on a trusted APN; the configuration is the
+ * endpoint's own, else the first policy matching the subscription, else
+ * "*"; the endpoint name must name the attested subscription.  Answers
+ * and returns false when refused.
+ */
+static bool admit_attested(cs_bs *bs, cs_coap_incoming *in,
+                           const char *endpoint, struct bs_config *cfg,
+                           char *key, size_t key_cap, cs_coap_msg *rsp)
+{
+    uint64_t now_ms = (uint64_t)bs->cfg.unix_clock(bs->cfg.clock_ctx) * 1000u;
+    cs_addr host = *in->from;
+    host.port = 0;
+    char host_text[CS_ADDR_TEXT_MAX];
+    cs_addr_format(&host, host_text, sizeof host_text);
+    if (!bs_rate_limit_allow(&bs->rl_addr, host_text, now_ms)) {
+        refuse(bs, in->from, endpoint, BS_CODE_TOO_MANY_REQUESTS,
+               "too many Bootstrap-Requests from this address", rsp);
+        return false;
+    }
+    cs_binding b;
+    cs_err err = cs_store_find_binding(bs->cfg.store, in->from, &b);
+    if (err == CS_E_NOT_FOUND) {
+        refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN,
+               "no network binding for this address (no data session "
+               "reported by a packet gateway)", rsp);
+        return false;
+    }
+    if (err != CS_OK) {
+        rsp->code = CS_COAP_CODE_INTERNAL_SERVER_ERROR;
+        return false;
+    }
+    char why[300];
+    if (!bs_apn_trusted(&bs->rules, b.apn)) {
+        snprintf(why, sizeof why, "APN \"%s\" is not trusted for plain "
+                 "bootstrap (IMSI %s)", b.apn, b.imsi);
+        refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN, why, rsp);
+        return false;
+    }
+    struct bs_subscription sub;
+    subscription_of(&b, &sub);
+    bs_inventory_complete(&bs->rules, &sub);
+
+    /* The configuration: the device's own, a policy's, or the default. */
+    const struct bs_policy *policy = NULL;
+    enum bs_ep_identity need = bs->rules.ep_identity;
+    char used[CS_STORE_ENDPOINT_MAX];
+    snprintf(used, sizeof used, "%s", endpoint);
+    err = load_config(bs, used, cfg);
+    if (err == CS_E_NOT_FOUND) {
+        policy = bs_policy_select(&bs->rules, &sub);
+        if (policy != NULL) {
+            snprintf(used, sizeof used, "policy:%s", policy->name);
+            need = policy->ep_identity;
+        } else {
+            snprintf(used, sizeof used, "*");
+        }
+        err = load_config(bs, used, cfg);
+    }
+    if (err == CS_E_NOT_FOUND) {
+        snprintf(why, sizeof why, "no configuration for this subscription "
+                 "(IMSI %s): no device entry, policy or default", b.imsi);
+        refuse(bs, in->from, endpoint, CS_COAP_CODE_BAD_REQUEST, why, rsp);
+        return false;
+    }
+    if (err != CS_OK) {
+        rsp->code = CS_COAP_CODE_INTERNAL_SERVER_ERROR;
+        return false;
+    }
+    const char *mismatch = bs_endpoint_names_subscription(endpoint, &sub, need);
+    if (mismatch != NULL) {
+        snprintf(why, sizeof why, "%s (address bound to IMSI %s)", mismatch,
+                 b.imsi);
+        refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN, why, rsp);
+        bs_config_wipe(cfg);
+        return false;
+    }
+    if (!bs_rate_limit_allow(&bs->rl_sub, b.imsi, now_ms)) {
+        snprintf(why, sizeof why, "too many Bootstrap-Requests for IMSI %s",
+                 b.imsi);
+        refuse(bs, in->from, endpoint, BS_CODE_TOO_MANY_REQUESTS, why, rsp);
+        bs_config_wipe(cfg);
+        return false;
+    }
+    err = generate_credentials(bs, cfg);
+    if (err != CS_OK) {
+        cs_log(CS_LOG_ERROR, "bs: no random bytes: %s", cs_strerror(err));
+        rsp->code = CS_COAP_CODE_INTERNAL_SERVER_ERROR;
+        bs_config_wipe(cfg);
+        return false;
+    }
+    /* The audit trail names the rule and the attested subscription. */
+    int n = snprintf(key, key_cap, "%.80s imsi=%s", used, b.imsi);
+    if (n > 0 && (size_t)n < key_cap)
+        snprintf(key + n, key_cap - (size_t)n, " apn=%.60s gateway=%.40s",
+                 b.apn, b.gateway);
+    return true;
+}
+
 /* Find and check the configuration for a request; answers and returns
  * false when refused. */
 static bool admit(cs_bs *bs, cs_coap_incoming *in, const char *endpoint,
                   struct bs_config *cfg, char *key, size_t key_cap,
                   cs_coap_msg *rsp)
 {
+    if (bs->cfg.network_attestation && in->session == NULL)
+        return admit_attested(bs, in, endpoint, cfg, key, key_cap, rsp);
     cs_err err = find_config(bs, endpoint, cfg, key, key_cap);
     if (err == CS_E_NOT_FOUND) {
         refuse(bs, in->from, endpoint, CS_COAP_CODE_BAD_REQUEST,
@@ -761,15 +1052,19 @@ static void bootstrap_request(cs_bs *bs, cs_coap_endpoint *ep,
         session_free(s);
         return;
     }
-    /* A device that asks again abandons the sequence it had. */
-    for (struct session *o = bs->sessions; o != NULL; o = o->next)
-        if (o->step != STEP_DONE && !o->aborted &&
-            strcmp(o->endpoint, endpoint) == 0) {
+    /* A device that asks again abandons the sequence it had (the indexed
+     * one: each request abandons the one before, so no older one is
+     * still running). */
+    struct session *o = index_find(bs, endpoint);
+    if (o != NULL) {
+        if (o->step != STEP_DONE && !o->aborted) {
             cs_log(CS_LOG_INFO, "bs: ep=%s asked again: the earlier "
                    "sequence is abandoned", endpoint);
             o->aborted = true;
             enqueue(o);
         }
+        index_remove(bs, o);
+    }
     s->bs = bs;
     s->ep = ep;
     s->addr = *in->from;
@@ -778,6 +1073,11 @@ static void bootstrap_request(cs_bs *bs, cs_coap_endpoint *ep,
     s->step = STEP_PENDING;
     s->ready = true;
     snprintf(s->endpoint, sizeof s->endpoint, "%s", endpoint);
+    if (!index_insert(bs, s)) {
+        session_free(s);
+        rsp->code = CS_COAP_CODE_SERVICE_UNAVAILABLE;
+        return;
+    }
     s->next = bs->sessions;
     if (s->next != NULL)
         s->next->prev = s;
@@ -976,11 +1276,15 @@ static cs_err check_file(json_t *root, struct psk_entry **table,
     const char *k;
     json_t *v;
     json_object_foreach(root, k, v) {
-        if (strcmp(k, "endpoints") != 0 && strcmp(k, "comment") != 0)
+        if (strcmp(k, "endpoints") != 0 && strcmp(k, "comment") != 0 &&
+            strcmp(k, "network") != 0 && strcmp(k, "policies") != 0)
             return snprintf(err, cap, "unknown member \"%s\" (expected "
-                            "\"endpoints\")", k), CS_E_SYNTAX;
+                            "\"endpoints\", \"network\", \"policies\")", k),
+                   CS_E_SYNTAX;
     }
     json_t *eps = json_object_get(root, "endpoints");
+    if (eps == NULL && json_object_get(root, "policies") != NULL)
+        return CS_OK;                  /* policies only */
     if (!json_is_object(eps))
         return snprintf(err, cap, "\"endpoints\": an object of endpoint "
                         "name (or \"*\") to configuration"), CS_E_SYNTAX;
@@ -1015,6 +1319,27 @@ static cs_err check_file(json_t *root, struct psk_entry **table,
     return e;
 }
 
+/* A policy's configuration: checked like an endpoint's. */
+static cs_err check_policy_config(void *ctx, const char *name, const char *json,
+                                  char *err, size_t err_cap)
+{
+    (void)ctx;
+    (void)name;
+    return cs_bs_check_config(json, err, err_cap);
+}
+
+static cs_err store_policy_config(void *ctx, const char *name, const char *json,
+                                  char *err, size_t err_cap)
+{
+    cs_bs *bs = ctx;
+    char key[CS_STORE_ENDPOINT_MAX];
+    snprintf(key, sizeof key, "policy:%s", name);
+    cs_err e = cs_store_put_bootstrap_config(bs->cfg.store, key, json);
+    if (e != CS_OK)
+        snprintf(err, err_cap, "not stored: %s", cs_strerror(e));
+    return e;
+}
+
 cs_err cs_bs_load_text(cs_bs *bs, const char *json, char *err, size_t err_cap)
 {
     char dummy[8];
@@ -1033,10 +1358,18 @@ cs_err cs_bs_load_text(cs_bs *bs, const char *json, char *err, size_t err_cap)
     struct psk_entry *table = NULL;
     size_t count = 0;
     cs_err e = check_file(root, &table, &count, err, err_cap);
+    /* The rules and every policy's configuration are checked before
+     * anything is stored; then stored under "policy:<name>". */
+    struct bs_network_rules rules;
+    memset(&rules, 0, sizeof rules);
+    if (e == CS_OK)
+        e = bs_network_rules_parse(json, check_policy_config, NULL, &rules,
+                                   err, err_cap);
+    bs_network_rules_free(&rules);
     const char *k;
     json_t *v;
     json_t *eps = json_object_get(root, "endpoints");
-    if (e == CS_OK) {
+    if (e == CS_OK && eps != NULL) {
         json_object_foreach(eps, k, v) {
             char *text = json_dumps(v, JSON_COMPACT);
             e = text == NULL ? CS_E_NOMEM
@@ -1049,6 +1382,9 @@ cs_err cs_bs_load_text(cs_bs *bs, const char *json, char *err, size_t err_cap)
             }
         }
     }
+    if (e == CS_OK)
+        e = bs_network_rules_parse(json, store_policy_config, bs, &rules, err,
+                                   err_cap);
     json_decref(root);
     if (e != CS_OK) {
         free_table(table, count);
@@ -1057,6 +1393,12 @@ cs_err cs_bs_load_text(cs_bs *bs, const char *json, char *err, size_t err_cap)
     free_table(bs->psks, bs->psk_count);
     bs->psks = table;
     bs->psk_count = count;
+    bs_network_rules_free(&bs->rules);
+    bs->rules = rules;
+    bs->rl_addr.limit = rules.rate_per_address;
+    bs->rl_addr.window_ms = (uint64_t)rules.rate_window_s * 1000u;
+    bs->rl_sub.limit = rules.rate_per_subscription;
+    bs->rl_sub.window_ms = (uint64_t)rules.rate_window_s * 1000u;
     return CS_OK;
 }
 

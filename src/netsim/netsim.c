@@ -1,8 +1,9 @@
 /*
  * netsim.c - the core-network emulator's engine: subscriber records kept
- * sorted by IMSI (binary search), an address pool handing out the lowest
- * free address (so an address freed by one subscriber soon goes to
- * another, as real pools do), and the packet gateway's accounting: every
+ * sorted by IMSI (binary search), an address pool handing out the next
+ * free address after the last one given, wrapping around (a re-attach gets
+ * a new address; a freed address goes to another subscriber once the pool
+ * comes round, as real pools do), and the packet gateway's accounting: every
  * attach and detach becomes a RADIUS Accounting-Request to each server,
  * sent and retransmitted by the sans-I/O accounting client.
  */
@@ -29,6 +30,7 @@ struct cs_netsim {
     size_t count, cap;
     uint8_t *pool_used;            /* one byte per address */
     uint32_t pool_base;            /* host order */
+    uint32_t pool_next;            /* offset to try first */
     unsigned servers;
     uint64_t next_attach_id;
     uint64_t session_seq;
@@ -228,10 +230,12 @@ void cs_netsim_each(const cs_netsim *ns,
 
 static bool pool_take(cs_netsim *ns, cs_addr *out)
 {
-    for (uint32_t i = 0; i < ns->cfg.pool_size; i++) {
+    for (uint32_t n = 0; n < ns->cfg.pool_size; n++) {
+        uint32_t i = (ns->pool_next + n) % ns->cfg.pool_size;
         if (ns->pool_used[i])
             continue;
         ns->pool_used[i] = 1;
+        ns->pool_next = (i + 1) % ns->cfg.pool_size;
         uint32_t a = ns->pool_base + i;
         *out = cs_addr_ipv4((uint8_t)(a >> 24), (uint8_t)(a >> 16),
                             (uint8_t)(a >> 8), (uint8_t)a, 0);

@@ -196,6 +196,24 @@ static void pool_and_reattach(void **state)
     cs_netsim_free(ns);
 }
 
+/* With room in the pool, a re-attach gets another address. */
+static void reattach_moves_address(void **state)
+{
+    (void)state;
+    cs_netsim *ns = new_netsim(4, 1);
+    cs_subscriber a = subscriber("001010000000001");
+    cs_netsim_put_subscriber(ns, &a, NULL);
+    cs_netsim_attach(ns, a.imsi, NULL, 0, 1);
+    cs_addr first = cs_netsim_session_of(ns, a.imsi)->address;
+    cs_netsim_attach(ns, a.imsi, NULL, 0, 2);
+    cs_addr second = cs_netsim_session_of(ns, a.imsi)->address;
+    assert_false(cs_addr_equal(&first, &second));
+    /* The Start for the new session carries the new address. */
+    static const uint8_t want[4] = { 10, 20, 30, 41 };
+    assert_memory_equal(decode_sent(g_sent_count - 1).framed_ip, want, 4);
+    cs_netsim_free(ns);
+}
+
 static void gateway_restart(void **state)
 {
     (void)state;
@@ -255,6 +273,7 @@ int main(void)
         cmocka_unit_test(subscriber_records),
         cmocka_unit_test(attach_detach_accounting),
         cmocka_unit_test(pool_and_reattach),
+        cmocka_unit_test(reattach_moves_address),
         cmocka_unit_test(gateway_restart),
         cmocka_unit_test(retransmit_until_answered),
     };
