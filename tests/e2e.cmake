@@ -41,3 +41,12 @@ add_test(NAME e2e_zero_touch
 set_tests_properties(e2e_zero_touch PROPERTIES
   LABELS "integration;demo;bs;netsim;client;server" TIMEOUT 120
   PASS_REGULAR_EXPRESSION "zero-touch ok")
+
+# Network-attested refusals, with radclient as the packet gateway: another
+# subscription's name, a stopped session, a reused address, a wrong
+# secret, an untrusted APN, a burst over the rate limit, Accounting-On.
+add_test(NAME e2e_attested_refusals
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/attested_refusals.sh $<TARGET_FILE_DIR:cellstrap_client_app>)
+set_tests_properties(e2e_attested_refusals PROPERTIES
+  LABELS "integration;bs;radius;client" TIMEOUT 120
+  PASS_REGULAR_EXPRESSION "attested refusals ok")
