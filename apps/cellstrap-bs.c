@@ -51,7 +51,8 @@ static void usage(FILE *out)
         "  --listen-dtls ADDR:PORT CoAP over DTLS-PSK listener (default port 5684);\n"
         "                          the device's bootstrap PSK (\"bootstrap_psk\" of\n"
         "                          its configuration) must match its ep\n"
-        "  --config FILE.json      configurations to load into the store at start:\n"
+        "  --config FILE.json      configurations to load into the store at start\n"
+        "                          (without it, the last one loaded into the store):\n"
         "                          {\"endpoints\": {\"NAME\" or \"*\": {...}}}; see\n"
         "                          docs/bootstrap.md (a bad file exits with 2)\n"
         "  --store PATH            the store shared with cellstrap-server\n"
@@ -305,6 +306,15 @@ int main(int argc, char **argv)
             goto out;
         }
         cs_log(CS_LOG_INFO, "configuration %s loaded", config_path);
+    } else {
+        char err[512];
+        cs_err e = cs_bs_load_stored(bs, err, sizeof err);
+        if (e == CS_OK)
+            cs_log(CS_LOG_INFO, "configuration loaded from the store");
+        else if (e != CS_E_NOT_FOUND) {
+            cs_log(CS_LOG_ERROR, "stored configuration: %s", err);
+            goto out;
+        }
     }
     g_loop = cs_loop_new();
     if (g_loop == NULL)

@@ -114,6 +114,11 @@ cs_err cs_bs_load_file(cs_bs *bs, const char *path, char *err, size_t err_cap);
 /* As cs_bs_load_file, from a JSON text. */
 cs_err cs_bs_load_text(cs_bs *bs, const char *json, char *err, size_t err_cap);
 
+/* Load the last document cs_bs_load_file or _text stored (a restart
+ * without --config, or another node sharing the store).  CS_E_NOT_FOUND
+ * when there is none. */
+cs_err cs_bs_load_stored(cs_bs *bs, char *err, size_t err_cap);
+
 /*
  * The RADIUS accounting listener's apply function (cs_acct_apply_fn, with
  * ctx = the cs_store): Start and Interim-Update bind the Framed-IP-Address

@@ -109,6 +109,10 @@ struct cs_bs {
     struct bs_rate_limit rl_addr, rl_sub;
 };
 
+/* The store key of the last configuration document loaded: a space, so no
+ * endpoint name (printable, no spaces) can be it. */
+#define BS_DOCUMENT_KEY "# configuration document"
+
 /* Slots of each rate-limit table (24 bytes each). */
 #define BS_RATE_SLOTS 65536
 /* RFC 8516: 4.29 Too Many Requests. */
@@ -1385,6 +1389,12 @@ cs_err cs_bs_load_text(cs_bs *bs, const char *json, char *err, size_t err_cap)
     if (e == CS_OK)
         e = bs_network_rules_parse(json, store_policy_config, bs, &rules, err,
                                    err_cap);
+    /* The whole document too, so that a restart without the file (or
+     * another node on the same store) gets the same rules back. */
+    if (e == CS_OK && (e = cs_store_put_bootstrap_config(
+                           bs->cfg.store, BS_DOCUMENT_KEY, json)) != CS_OK)
+        snprintf(err, err_cap, "configuration document not stored: %s",
+                 cs_strerror(e));
     json_decref(root);
     if (e != CS_OK) {
         free_table(table, count);
@@ -1400,6 +1410,24 @@ cs_err cs_bs_load_text(cs_bs *bs, const char *json, char *err, size_t err_cap)
     bs->rl_sub.limit = rules.rate_per_subscription;
     bs->rl_sub.window_ms = (uint64_t)rules.rate_window_s * 1000u;
     return CS_OK;
+}
+
+cs_err cs_bs_load_stored(cs_bs *bs, char *err, size_t err_cap)
+{
+    char *json = NULL;
+    cs_err e = cs_store_get_bootstrap_config(bs->cfg.store, BS_DOCUMENT_KEY, &json);
+    if (e == CS_E_NOT_FOUND) {
+        snprintf(err, err_cap, "no configuration in the store");
+        return e;
+    }
+    if (e != CS_OK) {
+        snprintf(err, err_cap, "store: %s", cs_strerror(e));
+        return e;
+    }
+    e = cs_bs_load_text(bs, json, err, err_cap);
+    cs_secure_zero(json, strlen(json));
+    free(json);
+    return e;
 }
 
 cs_err cs_bs_load_file(cs_bs *bs, const char *path, char *err, size_t err_cap)

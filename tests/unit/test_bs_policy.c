@@ -290,6 +290,52 @@ static void accounting_bindings(void **state)
     cs_store_close(st);
 }
 
+static int64_t fixed_clock(void *ctx)
+{
+    (void)ctx;
+    return 1000;
+}
+
+/* The document loaded is kept in the store; a new engine on the same store
+ * (a restart without --config, another node) loads it back. */
+static void document_kept_in_store(void **state)
+{
+    (void)state;
+    cs_store *st;
+    assert_int_equal(cs_store_open("sqlite::memory:", &st), CS_OK);
+    cs_bs_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.store = st;
+    cfg.unix_clock = fixed_clock;
+    cfg.seed = 7;
+    cs_bs *bs;
+    char err[256];
+    assert_int_equal(cs_bs_new(&cfg, &bs), CS_OK);
+    assert_int_equal(cs_bs_load_stored(bs, err, sizeof err), CS_E_NOT_FOUND);
+    static const char text[] =
+        "{\"network\": {\"trusted_apns\": [\"iot.example\"]},"
+        " \"policies\": [{\"name\": \"meters\", \"match\": {\"imsi_prefix\": \"00101\"},"
+        "   \"config\": {\"servers\": [{\"name\": \"a\", \"uri\": \"coaps://127.0.0.1:5684\","
+        "   \"ssid\": 1}]}}]}";
+    assert_int_equal(cs_bs_load_text(bs, text, err, sizeof err), CS_OK);
+    char *json = NULL;
+    assert_int_equal(cs_store_get_bootstrap_config(st, "policy:meters", &json), CS_OK);
+    assert_non_null(strstr(json, "coaps://127.0.0.1:5684"));
+    free(json);
+    cs_bs_free(bs);
+    assert_int_equal(cs_bs_new(&cfg, &bs), CS_OK);
+    assert_int_equal(cs_bs_load_stored(bs, err, sizeof err), CS_OK);
+    /* A bad document is refused whole: the stored one stays. */
+    assert_int_equal(cs_bs_load_text(bs, "{\"policies\": [{\"name\": \"x\"}]}", err,
+                                     sizeof err), CS_E_SYNTAX);
+    assert_int_equal(cs_store_get_bootstrap_config(st, "# configuration document", &json),
+                     CS_OK);
+    assert_non_null(strstr(json, "meters"));
+    free(json);
+    cs_bs_free(bs);
+    cs_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +344,7 @@ int main(void)
         cmocka_unit_test(endpoint_names),
         cmocka_unit_test(rate_limits),
         cmocka_unit_test(accounting_bindings),
+        cmocka_unit_test(document_kept_in_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
