@@ -424,6 +424,12 @@ static void command(void *ctx, char *line, cs_control_reply_fn write,
         if (err == CS_OK)
             err = cs_netsim_gateway_on(N.ns, now, unix_now);
         say(&r, err == CS_OK ? "ok\n" : "error: %s\n", cs_strerror(err));
+    } else if (strcmp(words[0], "help") == 0 && n == 1) {
+        say(&r, "ok\n"
+            "subscriber add imsi=D [mnc_length=2] [msisdn=D] [iccid=D] [imeisv=D] "
+            "[k=HEX] [opc=HEX] [sqn=N] [amf=HEX] [apn=S] [group=S]\n"
+            "subscriber remove IMSI\nsubscribers\nattach IMSI [APN]\n"
+            "detach IMSI\ngateway-restart\nstatus\n");
     } else if (strcmp(words[0], "status") == 0 && n == 1) {
         say(&r, "ok unanswered=%zu\n", cs_netsim_unanswered(N.ns));
     } else {
