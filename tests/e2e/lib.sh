@@ -5,8 +5,17 @@
 
 DIR=$(mktemp -d)
 PIDS=""
+# Stop what was started, newest first (devices before the servers they
+# de-register from), each within 5 s, then whatever is left by force.
 cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    rev=""
+    for p in $PIDS; do rev="$p $rev"; done
+    for p in $rev; do
+        kill "$p" 2>/dev/null || continue
+        n=50
+        while kill -0 "$p" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+        kill -KILL "$p" 2>/dev/null
+    done
     wait 2>/dev/null
     [ -n "${KEEP:-}" ] && echo "kept $DIR" || rm -rf "$DIR"
 }

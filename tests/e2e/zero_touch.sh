@@ -133,6 +133,9 @@ if [ "$KEEP_RUNNING" = "--keep" ]; then
     while :; do sleep 1; done
 fi
 for imsi in $IMSIS; do $NS detach $imsi > /dev/null; done
+for imsi in $IMSIS; do
+    wait_for "$DIR/dev-$imsi.log" "data session ended" || fail "$imsi: detach not seen"
+done
 stop $NS_PID || fail "netsim exit status"
 grep -qi "$SECRET" "$DIR"/bs.log "$DIR"/srv*.log "$DIR"/dev-*.log && fail "the RADIUS secret in a log"
 echo "zero-touch ok"
