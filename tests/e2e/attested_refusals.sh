@@ -49,7 +49,7 @@ JSON
     start "$name" "$APPS/cellstrap-client" --modem "emulated:$DIR/$name.modem" "$@"
     DEV=$LAST
     n=100
-    until grep -q "registered as\|Bootstrap-Request answered" "$DIR/$name.log"; do
+    until grep -q "registered as\|Bootstrap-Request answered" "$DIR/$name.log" 2>/dev/null; do
         n=$((n - 1)); [ $n -gt 0 ] || fail "$name: no outcome"; sleep 0.1
     done
     stop $DEV
