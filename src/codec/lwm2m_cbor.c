@@ -350,6 +350,10 @@ static cs_err emit_leaf(cs_buf *out, const cs_record *rec,
 static cs_err emit_map(cs_buf *out, const cs_record *const *recs, size_t n,
                        unsigned level, const cs_registry *reg)
 {
+    /* Paths have at most four IDs; a deeper level cannot occur (and the
+     * check lets the compiler see the array bound through the recursion). */
+    if (level >= sizeof recs[0]->path.ids / sizeof recs[0]->path.ids[0])
+        return CS_E_INTERNAL;
     size_t keys = 0;
     for (size_t i = 0; i < n; i++)
         if (i == 0 ||

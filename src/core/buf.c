@@ -57,6 +57,8 @@ cs_err cs_buf_append(cs_buf *buf, const void *data, size_t len)
     cs_err err = cs_buf_reserve(buf, len, &dst);
     if (err != CS_OK)
         return err;
+    if (dst == NULL)                 /* cannot happen; says so to -O3 */
+        return CS_E_INTERNAL;
     memcpy(dst, data, len);
     buf->len += len;
     return CS_OK;
