@@ -1,0 +1,12 @@
+# cellstrap_http: HTTP client (libcurl) and server (libmicrohttpd, run
+# from the cs_loop), for GBA Ub, Zn and the AAnF.  Only programs that speak
+# HTTP link it; the engines do not.
+pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(LIBMICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
+add_library(cellstrap_http STATIC
+  http/client.c
+  http/server.c
+)
+target_include_directories(cellstrap_http PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(cellstrap_http PUBLIC cellstrap PRIVATE PkgConfig::LIBCURL PkgConfig::LIBMICROHTTPD)
+cs_target_warnings(cellstrap_http)
