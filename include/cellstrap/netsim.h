@@ -128,6 +128,51 @@ uint64_t cs_netsim_next_deadline(const cs_netsim *ns);
 /* Accounting requests not yet answered. */
 size_t cs_netsim_unanswered(const cs_netsim *ns);
 
+/* ---- GBA: the BSF (Ub) and its Zn interface ---------------------------
+ *
+ * The BSF authenticates a subscriber's USIM with HTTP Digest AKA (the HSS
+ * role: vectors from the subscriber's K, OPc and SQN here), creates a
+ * bootstrapping session (B-TID, Ks, lifetime), and gives NAFs the key
+ * Ks_NAF for a B-TID over Zn.  HTTP-free: cellstrap-netsim hands requests
+ * in and sends the replies out (protocol: docs/gba.md).
+ */
+
+#define CS_BSF_BODY_MAX 1024
+#define CS_BSF_HEADER_MAX 1024
+
+typedef struct cs_bsf_reply {
+    unsigned status;                        /* HTTP status */
+    char www_authenticate[CS_BSF_HEADER_MAX]; /* set with 401 */
+    const char *content_type;               /* static */
+    char body[CS_BSF_BODY_MAX];
+    size_t body_len;
+} cs_bsf_reply;
+
+/*
+ * The BSF's domain (realm, B-TID domain) and the lifetime of
+ * bootstrapping sessions.  Defaults: "bsf.mnc<MNC>.mcc<MCC>.pub.
+ * 3gppnetwork.org" of sgsn_mcc_mnc (else 001 01), 3600 s.
+ */
+cs_err cs_netsim_bsf_config(cs_netsim *ns, const char *domain,
+                            uint32_t lifetime_s);
+
+/* A NAF allowed on Zn: its name and secret (HTTP Basic) and the FQDN it
+ * may ask keys for (a NAF never gets another NAF's keys). */
+cs_err cs_netsim_add_naf(cs_netsim *ns, const char *name, const char *secret,
+                         const char *fqdn);
+
+/* Ub: one HTTP request to the BSF ("GET" "/", the Authorization header
+ * value or NULL, the body). */
+void cs_netsim_ub(cs_netsim *ns, const char *method, const char *uri,
+                  const char *authorization, const uint8_t *body,
+                  size_t body_len, int64_t now_unix, cs_bsf_reply *out);
+
+/* Zn: a NAF's key request (POST /zn, JSON body), with its HTTP Basic
+ * credentials (NULL when absent). */
+void cs_netsim_zn(cs_netsim *ns, const char *naf_name, const char *naf_secret,
+                  const uint8_t *body, size_t body_len, int64_t now_unix,
+                  cs_bsf_reply *out);
+
 #ifdef __cplusplus
 }
 #endif

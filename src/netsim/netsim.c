@@ -14,28 +14,7 @@
 #include "cellstrap/cellular.h"
 #include "cellstrap/netsim.h"
 #include "cellstrap/radius.h"
-
-struct entry {
-    cs_subscriber sub;
-    bool attached;
-    cs_netsim_session session;
-};
-
-struct cs_netsim {
-    cs_netsim_config cfg;
-    char default_apn[CS_NETSIM_APN_MAX + 1];
-    char nas_identifier[64];
-    char sgsn_mcc_mnc[7];
-    struct entry *subs;            /* sorted by IMSI */
-    size_t count, cap;
-    uint8_t *pool_used;            /* one byte per address */
-    uint32_t pool_base;            /* host order */
-    uint32_t pool_next;            /* offset to try first */
-    unsigned servers;
-    uint64_t next_attach_id;
-    uint64_t session_seq;
-    cs_acct_client *acct;
-};
+#include "netsim/netsim_internal.h"
 
 static bool digits(const char *s, size_t min, size_t max)
 {
@@ -94,6 +73,7 @@ void cs_netsim_free(cs_netsim *ns)
     if (ns == NULL)
         return;
     cs_acct_client_free(ns->acct);
+    netsim_bsf_free(ns);
     if (ns->subs != NULL)
         memset(ns->subs, 0, ns->cap * sizeof *ns->subs);   /* keys */
     free(ns->subs);
@@ -134,7 +114,7 @@ static size_t search(const cs_netsim *ns, const char *imsi, bool *found)
     return lo;
 }
 
-static struct entry *find_entry(const cs_netsim *ns, const char *imsi)
+struct entry *netsim_find_entry(const cs_netsim *ns, const char *imsi)
 {
     bool found;
     size_t i = search(ns, imsi, &found);
@@ -204,14 +184,14 @@ cs_err cs_netsim_remove_subscriber(cs_netsim *ns, const char *imsi)
 
 const cs_subscriber *cs_netsim_find(const cs_netsim *ns, const char *imsi)
 {
-    const struct entry *e = find_entry(ns, imsi);
+    const struct entry *e = netsim_find_entry(ns, imsi);
     return e != NULL ? &e->sub : NULL;
 }
 
 const cs_netsim_session *cs_netsim_session_of(const cs_netsim *ns,
                                               const char *imsi)
 {
-    const struct entry *e = find_entry(ns, imsi);
+    const struct entry *e = netsim_find_entry(ns, imsi);
     return e != NULL && e->attached ? &e->session : NULL;
 }
 
@@ -332,7 +312,7 @@ static void end_session(cs_netsim *ns, struct entry *e, uint64_t now_ms,
 cs_err cs_netsim_attach(cs_netsim *ns, const char *imsi, const char *apn,
                         uint64_t now_ms, int64_t now_unix)
 {
-    struct entry *e = find_entry(ns, imsi);
+    struct entry *e = netsim_find_entry(ns, imsi);
     if (e == NULL)
         return CS_E_NOT_FOUND;
     if (apn == NULL || apn[0] == '\0')
@@ -362,7 +342,7 @@ cs_err cs_netsim_attach(cs_netsim *ns, const char *imsi, const char *apn,
 cs_err cs_netsim_detach(cs_netsim *ns, const char *imsi, uint64_t now_ms,
                         int64_t now_unix)
 {
-    struct entry *e = find_entry(ns, imsi);
+    struct entry *e = netsim_find_entry(ns, imsi);
     if (e == NULL || !e->attached)
         return CS_E_NOT_FOUND;
     end_session(ns, e, now_ms, now_unix, true);

@@ -10,6 +10,9 @@
 #include "test_support.h"
 #include "cellstrap/netsim.h"
 #include "cellstrap/radius.h"
+#include "cellstrap/digest.h"
+#include "cellstrap/gba.h"
+#include "cellstrap/usim.h"
 
 #define SECRET "s3cret"
 #define MAX_SENT 64
@@ -267,6 +270,181 @@ static void retransmit_until_answered(void **state)
     cs_netsim_free(ns);
 }
 
+/* ---- GBA: the BSF's Ub and Zn, against a USIM on the device side ---- */
+
+static int hexv(char c)
+{
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+static void unhex(const char *h, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)(hexv(h[2 * i]) << 4 | hexv(h[2 * i + 1]));
+}
+
+#define IMPI "001010123456789@ims.mnc001.mcc001.3gppnetwork.org"
+
+/* The device's credentials for challenge `www` with password pw (RES, or
+ * empty with auts for a resynchronisation). */
+static void credentials(const char *www, const uint8_t *pw, size_t pw_len,
+                        const char *auts, char *out, size_t cap)
+{
+    cs_digest_params ch, cr;
+    assert_int_equal(cs_digest_parse(www, strlen(www), &ch), CS_OK);
+    const char *realm = cs_digest_get(&ch, "realm"), *nonce = cs_digest_get(&ch, "nonce");
+    char ha1[33], ha2[33], resp[33];
+    assert_int_equal(cs_digest_ha1(IMPI, realm, pw, pw_len, ha1), CS_OK);
+    assert_int_equal(cs_digest_ha2("GET", "/", CS_DIGEST_QOP_AUTH_INT, NULL, 0, ha2), CS_OK);
+    assert_int_equal(cs_digest_response(ha1, nonce, "00000001", "0a4f113b",
+                                        CS_DIGEST_QOP_AUTH_INT, ha2, resp), CS_OK);
+    cs_digest_init(&cr);
+    cs_digest_add(&cr, "username", IMPI, true);
+    cs_digest_add(&cr, "realm", realm, true);
+    cs_digest_add(&cr, "nonce", nonce, true);
+    cs_digest_add(&cr, "uri", "/", true);
+    cs_digest_add(&cr, "qop", "auth-int", false);
+    cs_digest_add(&cr, "nc", "00000001", false);
+    cs_digest_add(&cr, "cnonce", "0a4f113b", true);
+    cs_digest_add(&cr, "response", resp, true);
+    cs_digest_add(&cr, "opaque", cs_digest_get(&ch, "opaque"), true);
+    if (auts != NULL)
+        cs_digest_add(&cr, "auts", auts, true);
+    assert_int_equal(cs_digest_write(&cr, out, cap, NULL), CS_OK);
+}
+
+static void challenge_rand_autn(const char *www, uint8_t rand[16], uint8_t autn[16])
+{
+    cs_digest_params ch;
+    assert_int_equal(cs_digest_parse(www, strlen(www), &ch), CS_OK);
+    assert_string_equal(cs_digest_get(&ch, "algorithm"), "AKAv1-MD5");
+    assert_int_equal(cs_digest_aka_nonce_decode(cs_digest_get(&ch, "nonce"), rand,
+                                                autn, NULL, 0, NULL), CS_OK);
+}
+
+static void zn(cs_netsim *ns, const char *user, const char *pw, const char *btid,
+               const char *fqdn, int64_t now, cs_bsf_reply *r)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"btid\": \"%s\", \"naf_fqdn\": \"%s\", \"ua_id\": \"010001c0a8\"}",
+             btid, fqdn);
+    cs_netsim_zn(ns, user, pw, (const uint8_t *)body, strlen(body), now, r);
+}
+
+static void gba_bsf(void **state)
+{
+    (void)state;
+    cs_netsim *ns = new_netsim(4, 0);
+    cs_subscriber sub = subscriber("001010123456789");
+    unhex("465b5ce8b199b49faa5f0a2ee238a6bc", sub.k, 16);     /* set 1 */
+    unhex("cd63cb71954a9f4e48a5994e37a02baf", sub.opc, 16);
+    assert_int_equal(cs_netsim_put_subscriber(ns, &sub, NULL), CS_OK);
+    assert_int_equal(cs_netsim_bsf_config(ns, "bsf.example.net", 600), CS_OK);
+    assert_int_equal(cs_netsim_add_naf(ns, "bs", "zn-secret", "bs.example.com"), CS_OK);
+    cs_usim card;
+    cs_usim_init(&card, sub.k, sub.opc);
+    cs_bsf_reply *r = calloc(1, sizeof *r);
+    char auth[2048];
+    uint8_t rand[16], autn[16];
+
+    /* Unknown IMPI, no Authorization. */
+    cs_netsim_ub(ns, "GET", "/", "Digest username=\"999990000000001@ims.mnc001.mcc999.3gppnetwork.org\"",
+                 NULL, 0, 100, r);
+    assert_int_equal(r->status, 403);
+    cs_netsim_ub(ns, "GET", "/", NULL, NULL, 0, 100, r);
+    assert_int_equal(r->status, 400);
+
+    /* Challenge, AUTHENTICATE, answer: a bootstrapping session. */
+    cs_netsim_ub(ns, "GET", "/", "Digest username=\"" IMPI "\", realm=\"bsf.example.net\", "
+                 "nonce=\"\", uri=\"/\", response=\"\"", NULL, 0, 100, r);
+    assert_int_equal(r->status, 401);
+    char www[1024];
+    strcpy(www, r->www_authenticate);
+    challenge_rand_autn(www, rand, autn);
+    cs_aka_result res;
+    assert_int_equal(cs_usim_authenticate(&card, rand, autn, &res), CS_AKA_SUCCESS);
+    credentials(www, res.res, sizeof res.res, NULL, auth, sizeof auth);
+    cs_netsim_ub(ns, "GET", "/", auth, NULL, 0, 101, r);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(r->content_type, "application/vnd.3gpp.bsf+xml");
+    char btid[256];
+    const char *b0 = strstr(r->body, "<btid>") + 6, *b1 = strstr(r->body, "</btid>");
+    memcpy(btid, b0, (size_t)(b1 - b0));
+    btid[b1 - b0] = '\0';
+    assert_non_null(strstr(btid, "@bsf.example.net"));
+    /* The same answer again: the nonce was used up. */
+    cs_netsim_ub(ns, "GET", "/", auth, NULL, 0, 101, r);
+    assert_int_equal(r->status, 401);
+
+    /* Zn: the NAF gets the key the device derives. */
+    uint8_t ks[CS_GBA_KS_LEN], mine[CS_GBA_KEY_LEN], theirs[CS_GBA_KEY_LEN];
+    cs_gba_ks(res.ck, res.ik, ks);
+    static const uint8_t ua[CS_UA_ID_LEN] = CS_UA_ID_TLS_PSK_AES_128_CCM_8;
+    assert_int_equal(cs_gba_ks_naf(ks, rand, IMPI, "bs.example.com", ua, mine), CS_OK);
+    zn(ns, "bs", "zn-secret", btid, "bs.example.com", 200, r);
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->body, "\"impi\":\"" IMPI "\""));
+    const char *k = strstr(r->body, "\"ks_naf\":\"") + 10;
+    unhex(k, theirs, sizeof theirs);
+    assert_memory_equal(mine, theirs, sizeof mine);
+    /* Refusals: no credentials, wrong secret, another NAF's FQDN, unknown
+     * and expired B-TIDs. */
+    cs_netsim_zn(ns, NULL, NULL, (const uint8_t *)"{}", 2, 200, r);
+    assert_int_equal(r->status, 401);
+    zn(ns, "bs", "zn-secreT", btid, "bs.example.com", 200, r);
+    assert_int_equal(r->status, 403);
+    zn(ns, "bs", "zn-secret", btid, "other.example.com", 200, r);
+    assert_int_equal(r->status, 403);
+    zn(ns, "bs", "zn-secret", "AAAA@bsf.example.net", "bs.example.com", 200, r);
+    assert_int_equal(r->status, 404);
+    assert_non_null(strstr(r->body, "5401"));
+    zn(ns, "bs", "zn-secret", btid, "bs.example.com", 101 + 600, r);
+    assert_int_equal(r->status, 404);
+    assert_non_null(strstr(r->body, "5403"));
+
+    /* A wrong RES is refused. */
+    cs_netsim_ub(ns, "GET", "/", "Digest username=\"" IMPI "\", nonce=\"\"", NULL, 0, 300, r);
+    strcpy(www, r->www_authenticate);
+    challenge_rand_autn(www, rand, autn);
+    assert_int_equal(cs_usim_authenticate(&card, rand, autn, &res), CS_AKA_SUCCESS);
+    res.res[0] ^= 1;
+    credentials(www, res.res, sizeof res.res, NULL, auth, sizeof auth);
+    cs_netsim_ub(ns, "GET", "/", auth, NULL, 0, 301, r);
+    assert_int_equal(r->status, 403);
+
+    /* The card is ahead of the network: AUTS, resynchronisation, success. */
+    uint64_t ahead[CS_AKA_IND_COUNT] = { 0 };
+    ahead[0] = 1000;
+    assert_int_equal(cs_usim_sqn_state_set(&card, ahead), CS_OK);
+    cs_netsim_ub(ns, "GET", "/", "Digest username=\"" IMPI "\", nonce=\"\"", NULL, 0, 400, r);
+    strcpy(www, r->www_authenticate);
+    challenge_rand_autn(www, rand, autn);
+    assert_int_equal(cs_usim_authenticate(&card, rand, autn, &res), CS_AKA_SYNC_FAILURE);
+    char auts[CS_AKA_AUTS_B64_MAX];
+    cs_digest_auts_encode(res.auts, auts);
+    credentials(www, (const uint8_t *)"", 0, auts, auth, sizeof auth);
+    cs_netsim_ub(ns, "GET", "/", auth, NULL, 0, 401, r);
+    assert_int_equal(r->status, 401);                /* a new challenge */
+    strcpy(www, r->www_authenticate);
+    challenge_rand_autn(www, rand, autn);
+    assert_int_equal(cs_usim_authenticate(&card, rand, autn, &res), CS_AKA_SUCCESS);
+    credentials(www, res.res, sizeof res.res, NULL, auth, sizeof auth);
+    cs_netsim_ub(ns, "GET", "/", auth, NULL, 0, 402, r);
+    assert_int_equal(r->status, 200);
+    /* A card with another K cannot answer (MAC failure on the card). */
+    cs_usim other;
+    uint8_t k2[16] = { 1 };
+    cs_usim_init(&other, k2, sub.opc);
+    cs_netsim_ub(ns, "GET", "/", "Digest username=\"" IMPI "\", nonce=\"\"", NULL, 0, 500, r);
+    challenge_rand_autn(r->www_authenticate, rand, autn);
+    assert_int_equal(cs_usim_authenticate(&other, rand, autn, &res), CS_AKA_MAC_FAILURE);
+    cs_usim_wipe(&other);
+    cs_usim_wipe(&card);
+    free(r);
+    cs_netsim_free(ns);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +454,7 @@ int main(void)
         cmocka_unit_test(reattach_moves_address),
         cmocka_unit_test(gateway_restart),
         cmocka_unit_test(retransmit_until_answered),
+        cmocka_unit_test(gba_bsf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
