@@ -4,7 +4,8 @@
  * through a control socket, reporting data sessions to RADIUS accounting
  * servers over UDP, and writing each subscriber's emulated modem file
  * (cellstrap/cellular.h) so that cellstrap-client --modem sees its SIM and
- * its session.
+ * its session.  With --http it also serves the GBA BSF (Ub at "/") and Zn
+ * ("/zn") over HTTP.
  *
  * Exit status: 0 clean stop (SIGTERM/SIGINT: Accounting-Off first),
  * 1 runtime failure, 2 usage or a bad subscriber file.
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "cellstrap/control.h"
+#include "cellstrap/http.h"
 #include "cellstrap/io.h"
 #include "cellstrap/log.h"
 #include "cellstrap/netsim.h"
@@ -35,6 +37,7 @@ static struct netsim_app {
     cs_loop *loop;
     const char *modem_dir;
     const char *bootstrap_uri;
+    const char *bsf_uri;           /* given to devices with their session */
 } N;
 
 static cs_loop *g_loop;
@@ -53,6 +56,7 @@ static void usage(FILE *out)
         "                        [--subscribers FILE.json] [--modem-dir DIR]\n"
         "                        [--pool FIRST/COUNT] [--apn APN] [--nas-ip ADDR]\n"
         "                        [--bootstrap-uri URI] [--log-level L]\n"
+        "                        [--http ADDR:PORT [--bsf-domain D] [--naf NAME:SECRET:FQDN]...]\n"
         "       cellstrap-netsim ctl SOCKET COMMAND...\n"
         "\n"
         "The operator's network, emulated: subscribers attach and detach through\n"
@@ -70,6 +74,11 @@ static void usage(FILE *out)
         "  --apn APN               default APN (default iot.example)\n"
         "  --nas-ip ADDR           the gateway's NAS-IP-Address (default 127.0.0.1)\n"
         "  --bootstrap-uri URI     a Bootstrap-Server URI the network gives devices\n"
+        "  --http ADDR:PORT        serve the GBA BSF: Ub at / and Zn at /zn (the\n"
+        "                          devices are told http://ADDR:PORT/ as their BSF)\n"
+        "  --bsf-domain D          the BSF's realm and B-TID domain\n"
+        "  --naf NAME:SECRET:FQDN  a NAF (e.g. the bootstrap server) allowed on Zn\n"
+        "                          for keys of FQDN, with HTTP Basic NAME:SECRET\n"
         "  --log-level L           error, warn, info (default) or debug\n"
         "\n"
         "Commands (also: cellstrap-netsim ctl SOCKET COMMAND...):\n"
@@ -120,8 +129,10 @@ static void write_modem_file(const cs_subscriber *sub,
 {
     if (N.modem_dir == NULL)
         return;
-    json_t *root = json_pack("{s:s, s:i}", "imsi", sub->imsi, "mnc_length",
-                             (int)sub->mnc_length);
+    char usim[64];
+    snprintf(usim, sizeof usim, "%s.usim.json", sub->imsi);
+    json_t *root = json_pack("{s:s, s:i, s:s}", "imsi", sub->imsi, "mnc_length",
+                             (int)sub->mnc_length, "usim_file", usim);
     if (sub->msisdn[0])
         json_object_set_new(root, "msisdn", json_string(sub->msisdn));
     if (sub->iccid[0])
@@ -150,6 +161,8 @@ static void write_modem_file(const cs_subscriber *sub,
                                 (json_int_t)s->attach_id);
         if (N.bootstrap_uri != NULL)
             json_object_set_new(ses, "bootstrap_uri", json_string(N.bootstrap_uri));
+        if (N.bsf_uri != NULL)
+            json_object_set_new(ses, "bsf_uri", json_string(N.bsf_uri));
         json_object_set_new(root, "session", ses);
     } else {
         json_object_set_new(root, "session", json_pack("{s:b}", "attached", 0));
@@ -161,6 +174,36 @@ static void write_modem_file(const cs_subscriber *sub,
     if (text == NULL || !write_file_atomically(path, text))
         cs_log(CS_LOG_ERROR, "cannot write modem file %s", path);
     free(text);
+}
+
+/* The SIM's secret file (K, OPc, the card's SQN state), written once when
+ * the subscriber is created: afterwards it is the card's, and the device
+ * updates its SQN state. */
+static void write_usim_file(const cs_subscriber *sub)
+{
+    if (N.modem_dir == NULL)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.usim.json", N.modem_dir, sub->imsi);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;                               /* the card exists already */
+    char k[33], opc[33], text[256];
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        k[2 * i] = digits[sub->k[i] >> 4];
+        k[2 * i + 1] = digits[sub->k[i] & 15];
+        opc[2 * i] = digits[sub->opc[i] >> 4];
+        opc[2 * i + 1] = digits[sub->opc[i] & 15];
+    }
+    k[32] = opc[32] = '\0';
+    int n = snprintf(text, sizeof text, "{\"k\": \"%s\", \"opc\": \"%s\"}\n", k, opc);
+    bool ok = n > 0 && write(fd, text, (size_t)n) == n && fsync(fd) == 0;
+    memset(k, 0, sizeof k);
+    memset(opc, 0, sizeof opc);
+    memset(text, 0, sizeof text);
+    if (close(fd) != 0 || !ok)
+        cs_log(CS_LOG_ERROR, "cannot write the USIM file %s", path);
 }
 
 static void on_session(void *ctx, const cs_subscriber *sub,
@@ -276,6 +319,7 @@ static const char *put_subscriber(const cs_subscriber *s)
         return "attached: detach first";
     if (err != CS_OK)
         return why != NULL ? why : cs_strerror(err);
+    write_usim_file(s);
     write_modem_file(s, cs_netsim_session_of(N.ns, s->imsi));
     return NULL;
 }
@@ -437,6 +481,51 @@ static void command(void *ctx, char *line, cs_control_reply_fn write,
     }
 }
 
+/* ---- The BSF over HTTP -------------------------------------------------------- */
+
+static void on_http(void *ctx, const cs_http_incoming *in, cs_http_reply *reply)
+{
+    (void)ctx;
+    cs_bsf_reply *r = malloc(sizeof *r);
+    if (r == NULL) {
+        cs_http_reply_status(reply, 500);
+        return;
+    }
+    if (strcmp(in->path, "/zn") == 0 && strcmp(in->method, "POST") == 0)
+        cs_netsim_zn(N.ns, in->user, in->password, in->body, in->body_len,
+                     cs_clock_unix(), r);
+    else
+        cs_netsim_ub(N.ns, in->method, in->path,
+                     cs_http_incoming_header(in, "Authorization"), in->body,
+                     in->body_len, cs_clock_unix(), r);
+    cs_http_reply_status(reply, r->status);
+    if (r->www_authenticate[0] != '\0')
+        cs_http_reply_header(reply, "WWW-Authenticate", r->www_authenticate);
+    cs_http_reply_header(reply, "Server", "cellstrap-netsim 3gpp-gba");
+    cs_http_reply_body(reply, r->content_type, r->body, r->body_len);
+    cs_log(CS_LOG_INFO, "BSF: %s %s -> %u", in->method, in->path, r->status);
+    memset(r, 0, sizeof *r);                 /* may hold Ks_NAF */
+    free(r);
+}
+
+/* "NAME:SECRET:FQDN". */
+static bool add_naf(const char *arg)
+{
+    char copy[512];
+    if (strlen(arg) >= sizeof copy)
+        return false;
+    strcpy(copy, arg);
+    char *c1 = strchr(copy, ':');
+    char *c2 = c1 ? strrchr(c1 + 1, ':') : NULL;
+    if (c1 == NULL || c2 == NULL || c2 == c1)
+        return false;
+    *c1 = '\0';
+    *c2 = '\0';
+    bool ok = cs_netsim_add_naf(N.ns, copy, c1 + 1, c2 + 1) == CS_OK;
+    memset(copy, 0, sizeof copy);
+    return ok;
+}
+
 /* ---- Wiring ------------------------------------------------------------------ */
 
 static void on_readable(void *ctx, int fd)
@@ -537,7 +626,8 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
         return ctl_main(argc, argv);
     enum { OPT_CONTROL = 1, OPT_ACCOUNTING, OPT_SUBSCRIBERS, OPT_MODEM_DIR,
-           OPT_POOL, OPT_APN, OPT_NAS_IP, OPT_BS_URI, OPT_LOG, OPT_HELP };
+           OPT_POOL, OPT_APN, OPT_NAS_IP, OPT_BS_URI, OPT_HTTP, OPT_BSF_DOMAIN,
+           OPT_NAF, OPT_LOG, OPT_HELP };
     static const struct option opts[] = {
         {"control", required_argument, NULL, OPT_CONTROL},
         {"accounting", required_argument, NULL, OPT_ACCOUNTING},
@@ -547,12 +637,17 @@ int main(int argc, char **argv)
         {"apn", required_argument, NULL, OPT_APN},
         {"nas-ip", required_argument, NULL, OPT_NAS_IP},
         {"bootstrap-uri", required_argument, NULL, OPT_BS_URI},
+        {"http", required_argument, NULL, OPT_HTTP},
+        {"bsf-domain", required_argument, NULL, OPT_BSF_DOMAIN},
+        {"naf", required_argument, NULL, OPT_NAF},
         {"log-level", required_argument, NULL, OPT_LOG},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
     const char *control = NULL, *subscribers = NULL;
     const char *acct_arg[MAX_ACCOUNTING];
     size_t acct_count = 0;
+    const char *http = NULL, *bsf_domain = NULL, *nafs[8];
+    size_t naf_count = 0;
     cs_netsim_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.pool_first = cs_addr_ipv4(127, 1, 0, 1, 0);
@@ -593,6 +688,15 @@ int main(int argc, char **argv)
             break;
         }
         case OPT_BS_URI: N.bootstrap_uri = optarg; break;
+        case OPT_HTTP: http = optarg; break;
+        case OPT_BSF_DOMAIN: bsf_domain = optarg; break;
+        case OPT_NAF:
+            if (naf_count == 8) {
+                fprintf(stderr, "cellstrap-netsim: at most 8 --naf\n");
+                return 2;
+            }
+            nafs[naf_count++] = optarg;
+            break;
         case OPT_LOG: {
             enum cs_log_level level;
             if (!cs_log_parse_level(optarg, &level)) {
@@ -633,17 +737,45 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    static char bsf_uri[128];
+    cs_addr http_addr;
+    if (http != NULL) {
+        if (cs_addr_parse(http, 80, &http_addr) != CS_OK) {
+            fprintf(stderr, "cellstrap-netsim: bad --http address\n");
+            return 2;
+        }
+        if (bsf_domain != NULL && cs_netsim_bsf_config(N.ns, bsf_domain, 0) != CS_OK) {
+            fprintf(stderr, "cellstrap-netsim: bad --bsf-domain\n");
+            return 2;
+        }
+        for (size_t i = 0; i < naf_count; i++)
+            if (!add_naf(nafs[i])) {
+                fprintf(stderr, "cellstrap-netsim: --naf wants NAME:SECRET:FQDN\n");
+                return 2;
+            }
+        snprintf(bsf_uri, sizeof bsf_uri, "http://%s/", http);
+        N.bsf_uri = bsf_uri;
+    }
     if (subscribers != NULL && !load_subscribers(subscribers))
         return 2;
 
     N.loop = cs_loop_new();
     cs_control *ctl = NULL;
+    cs_http_server *web = NULL;
     if (N.loop == NULL ||
         cs_loop_add_fd(N.loop, cs_udp_fd(N.udp), on_readable, NULL) != CS_OK ||
         cs_loop_add_timer(N.loop, on_timer, NULL) != CS_OK ||
         cs_control_open(control, N.loop, command, NULL, &ctl) != CS_OK) {
         cs_log(CS_LOG_ERROR, "cannot listen on %s: %s", control, strerror(errno));
         return 1;
+    }
+    if (http != NULL) {
+        if (cs_http_server_open(&http_addr, N.loop, on_http, NULL, &web) != CS_OK) {
+            cs_log(CS_LOG_ERROR, "cannot serve HTTP on %s: %s", http, strerror(errno));
+            return 1;
+        }
+        cs_log(CS_LOG_INFO, "BSF on %s (Ub at /, Zn at /zn, %zu NAF%s)", bsf_uri,
+               naf_count, naf_count == 1 ? "" : "s");
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -664,6 +796,7 @@ int main(int argc, char **argv)
     while (cs_netsim_unanswered(N.ns) > 0 && cs_clock_ms() < until)
         cs_loop_run(N.loop, cs_clock_ms() + 100);
     cs_control_close(ctl);
+    cs_http_server_close(web);
     cs_loop_free(N.loop);
     cs_netsim_free(N.ns);
     cs_udp_close(N.udp);
