@@ -51,6 +51,15 @@ typedef struct cs_bs_config {
      * endpoint's own, else the first matching policy, else "*".
      * "allow_nosec_bootstrap" is then ignored.  DTLS is unaffected. */
     bool network_attestation;
+    /* GBA (the bootstrap server as NAF): a DTLS PSK identity
+     * "3GPP-bootstrapping.<B-TID>" is answered with Ks_NAF from the BSF
+     * over Zn: this callback asks (it blocks the handshake; its answers
+     * are kept until they expire).  It fills key (32 octets), impi and
+     * *expires (Unix seconds) and returns CS_OK, CS_E_NOT_FOUND for an
+     * unknown or expired B-TID, or another error.  NULL: no GBA. */
+    cs_err (*naf_key)(void *ctx, const char *btid, uint8_t key[32],
+                      char impi[128], int64_t *expires);
+    void *naf_key_ctx;
 } cs_bs_config;
 
 /* A new engine.  CS_E_INVALID_ARG without a store or clock, CS_E_NOMEM,

@@ -28,6 +28,8 @@
 #include "bs/bs_internal.h"
 #include "bs/policy.h"
 #include "bs/rate_limit.h"
+#include "bs/naf_keys.h"
+#include "cellstrap/gba.h"
 #include "cellstrap/bs.h"
 #include "cellstrap/codec.h"
 #include "cellstrap/dtls.h"
@@ -107,6 +109,7 @@ struct cs_bs {
      * counters per address and per subscription. */
     struct bs_network_rules rules;
     struct bs_rate_limit rl_addr, rl_sub;
+    struct bs_naf_keys naf_keys;        /* GBA: keys from Zn */
 };
 
 /* The store key of the last configuration document loaded: a space, so no
@@ -146,7 +149,8 @@ cs_err cs_bs_new(const cs_bs_config *cfg, cs_bs **out)
     bs->rules.rate_per_subscription = 10;
     bs->rules.rate_window_s = 60;
     if (!bs_rate_limit_init(&bs->rl_addr, BS_RATE_SLOTS, 10, 60000, bs->hash_seed) ||
-        !bs_rate_limit_init(&bs->rl_sub, BS_RATE_SLOTS, 10, 60000, ~bs->hash_seed)) {
+        !bs_rate_limit_init(&bs->rl_sub, BS_RATE_SLOTS, 10, 60000, ~bs->hash_seed) ||
+        !bs_naf_keys_init(&bs->naf_keys, 4096, bs->hash_seed ^ 0x5a5a5a5a5a5a5a5aull)) {
         cs_bs_free(bs);
         return CS_E_NOMEM;
     }
@@ -288,6 +292,7 @@ void cs_bs_free(cs_bs *bs)
     bs_network_rules_free(&bs->rules);
     bs_rate_limit_free(&bs->rl_addr);
     bs_rate_limit_free(&bs->rl_sub);
+    bs_naf_keys_free(&bs->naf_keys);
     free(bs);
 }
 
@@ -864,6 +869,12 @@ static void subscription_of(const cs_binding *b, struct bs_subscription *sub)
     snprintf(sub->apn, sizeof sub->apn, "%s", b->apn);
 }
 
+static bool admit_subscription(cs_bs *bs, cs_coap_incoming *in,
+                               const char *endpoint, struct bs_subscription *sub,
+                               enum bs_trust trust, const char *origin,
+                               struct bs_config *cfg, char *key, size_t key_cap,
+                               cs_coap_msg *rsp);
+
 /*
  * A plain Bootstrap-Request under network attestation: the source address
  * must be bound by accounting, on a trusted APN; the configuration is the
@@ -906,7 +917,28 @@ static bool admit_attested(cs_bs *bs, cs_coap_incoming *in,
     }
     struct bs_subscription sub;
     subscription_of(&b, &sub);
-    bs_inventory_complete(&bs->rules, &sub);
+    char origin[200];
+    snprintf(origin, sizeof origin, "apn=%.60s gateway=%.40s", b.apn, b.gateway);
+    return admit_subscription(bs, in, endpoint, &sub, BS_TRUST_NETWORK, origin,
+                              cfg, key, key_cap, rsp);
+}
+
+/*
+ * A request whose subscription is proven (by the network's binding, or by
+ * a GBA key): the configuration is the endpoint's own, else the first
+ * matching policy that accepts this proof, else "*"; the endpoint name
+ * must name the subscription; the per-subscription rate limit applies.
+ */
+static bool admit_subscription(cs_bs *bs, cs_coap_incoming *in,
+                               const char *endpoint, struct bs_subscription *sub,
+                               enum bs_trust trust, const char *origin,
+                               struct bs_config *cfg, char *key, size_t key_cap,
+                               cs_coap_msg *rsp)
+{
+    uint64_t now_ms = (uint64_t)bs->cfg.unix_clock(bs->cfg.clock_ctx) * 1000u;
+    char why[300];
+    cs_err err;
+    bs_inventory_complete(&bs->rules, sub);
 
     /* The configuration: the device's own, a policy's, or the default. */
     const struct bs_policy *policy = NULL;
@@ -915,7 +947,14 @@ static bool admit_attested(cs_bs *bs, cs_coap_incoming *in,
     snprintf(used, sizeof used, "%s", endpoint);
     err = load_config(bs, used, cfg);
     if (err == CS_E_NOT_FOUND) {
-        policy = bs_policy_select(&bs->rules, &sub);
+        policy = bs_policy_select(&bs->rules, sub);
+        if (policy != NULL && !(policy->trust & trust)) {
+            snprintf(why, sizeof why, "policy %s does not accept %s for IMSI %s",
+                     policy->name, trust == BS_TRUST_GBA ? "GBA" : "network "
+                     "attestation", sub->imsi);
+            refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN, why, rsp);
+            return false;
+        }
         if (policy != NULL) {
             snprintf(used, sizeof used, "policy:%s", policy->name);
             need = policy->ep_identity;
@@ -926,7 +965,7 @@ static bool admit_attested(cs_bs *bs, cs_coap_incoming *in,
     }
     if (err == CS_E_NOT_FOUND) {
         snprintf(why, sizeof why, "no configuration for this subscription "
-                 "(IMSI %s): no device entry, policy or default", b.imsi);
+                 "(IMSI %s): no device entry, policy or default", sub->imsi);
         refuse(bs, in->from, endpoint, CS_COAP_CODE_BAD_REQUEST, why, rsp);
         return false;
     }
@@ -934,17 +973,17 @@ static bool admit_attested(cs_bs *bs, cs_coap_incoming *in,
         rsp->code = CS_COAP_CODE_INTERNAL_SERVER_ERROR;
         return false;
     }
-    const char *mismatch = bs_endpoint_names_subscription(endpoint, &sub, need);
+    const char *mismatch = bs_endpoint_names_subscription(endpoint, sub, need);
     if (mismatch != NULL) {
-        snprintf(why, sizeof why, "%s (address bound to IMSI %s)", mismatch,
-                 b.imsi);
+        snprintf(why, sizeof why, "%s (%s IMSI %s)", mismatch,
+                 trust == BS_TRUST_GBA ? "GBA key of" : "address bound to", sub->imsi);
         refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN, why, rsp);
         bs_config_wipe(cfg);
         return false;
     }
-    if (!bs_rate_limit_allow(&bs->rl_sub, b.imsi, now_ms)) {
+    if (!bs_rate_limit_allow(&bs->rl_sub, sub->imsi, now_ms)) {
         snprintf(why, sizeof why, "too many Bootstrap-Requests for IMSI %s",
-                 b.imsi);
+                 sub->imsi);
         refuse(bs, in->from, endpoint, BS_CODE_TOO_MANY_REQUESTS, why, rsp);
         bs_config_wipe(cfg);
         return false;
@@ -957,11 +996,41 @@ static bool admit_attested(cs_bs *bs, cs_coap_incoming *in,
         return false;
     }
     /* The audit trail names the rule and the attested subscription. */
-    int n = snprintf(key, key_cap, "%.80s imsi=%s", used, b.imsi);
+    int n = snprintf(key, key_cap, "%.80s imsi=%s", used, sub->imsi);
     if (n > 0 && (size_t)n < key_cap)
-        snprintf(key + n, key_cap - (size_t)n, " apn=%.60s gateway=%.40s",
-                 b.apn, b.gateway);
+        snprintf(key + n, key_cap - (size_t)n, " %s", origin);
     return true;
+}
+
+/*
+ * A Bootstrap-Request over a DTLS session keyed by GBA: the handshake used
+ * Ks_NAF for this B-TID, so the subscription is the IMPI the BSF gave.
+ */
+static bool admit_gba(cs_bs *bs, cs_coap_incoming *in, const char *endpoint,
+                      const char *btid, struct bs_config *cfg, char *key,
+                      size_t key_cap, cs_coap_msg *rsp)
+{
+    int64_t now = bs->cfg.unix_clock(bs->cfg.clock_ctx);
+    const struct bs_naf_key *k = bs_naf_keys_find(&bs->naf_keys, btid, now);
+    if (k == NULL) {
+        refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN,
+               "GBA key expired since the handshake", rsp);
+        return false;
+    }
+    struct bs_subscription sub;
+    memset(&sub, 0, sizeof sub);
+    const char *at = strchr(k->impi, '@');
+    size_t len = at != NULL ? (size_t)(at - k->impi) : 0;
+    if (len < 6 || len >= sizeof sub.imsi) {
+        refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN,
+               "the BSF's IMPI names no IMSI", rsp);
+        return false;
+    }
+    memcpy(sub.imsi, k->impi, len);
+    char origin[CS_GBA_BTID_MAX + 16];
+    snprintf(origin, sizeof origin, "gba btid=%.200s", btid);
+    return admit_subscription(bs, in, endpoint, &sub, BS_TRUST_GBA, origin, cfg,
+                              key, key_cap, rsp);
 }
 
 /* Find and check the configuration for a request; answers and returns
@@ -972,6 +1041,16 @@ static bool admit(cs_bs *bs, cs_coap_incoming *in, const char *endpoint,
 {
     if (bs->cfg.network_attestation && in->session == NULL)
         return admit_attested(bs, in, endpoint, cfg, key, key_cap, rsp);
+    if (in->session != NULL && bs->cfg.naf_key != NULL) {
+        size_t id_len = 0;
+        const uint8_t *id = cs_dtls_peer_identity(in->session, &id_len);
+        cs_psk_identity_kind kind;
+        char btid[CS_GBA_BTID_MAX + 1];
+        if (id != NULL && cs_psk_identity_parse(id, id_len, &kind, btid,
+                                                sizeof btid) == CS_OK &&
+            kind == CS_PSK_IDENTITY_GBA)
+            return admit_gba(bs, in, endpoint, btid, cfg, key, key_cap, rsp);
+    }
     cs_err err = find_config(bs, endpoint, cfg, key, key_cap);
     if (err == CS_E_NOT_FOUND) {
         refuse(bs, in->from, endpoint, CS_COAP_CODE_BAD_REQUEST,
@@ -1187,12 +1266,50 @@ void cs_bs_on_request(void *app, cs_coap_endpoint *ep, cs_coap_incoming *in,
 
 /* ---- Bootstrap PSKs ------------------------------------------------------- */
 
+/* Ks_NAF for a B-TID: kept from an earlier Zn answer, else asked now. */
+static cs_err gba_psk(cs_bs *bs, const char *btid, uint8_t *key, size_t key_cap,
+                      size_t *key_len)
+{
+    int64_t now = bs->cfg.unix_clock(bs->cfg.clock_ctx);
+    if (key_cap < CS_GBA_KEY_LEN)
+        return CS_E_TOO_LARGE;
+    const struct bs_naf_key *k = bs_naf_keys_find(&bs->naf_keys, btid, now);
+    if (k == NULL) {
+        uint8_t fresh[CS_GBA_KEY_LEN];
+        char impi[128] = "";
+        int64_t expires = 0;
+        cs_err err = bs->cfg.naf_key(bs->cfg.naf_key_ctx, btid, fresh, impi, &expires);
+        if (err != CS_OK || expires <= now) {
+            cs_secure_zero(fresh, sizeof fresh);
+            cs_log(CS_LOG_WARN, "bs: GBA B-TID %s: %s", btid,
+                   err == CS_OK ? "key already expired" : cs_strerror(err));
+            return CS_E_NOT_FOUND;           /* the device runs Ub again */
+        }
+        impi[sizeof impi - 1] = '\0';
+        bs_naf_keys_put(&bs->naf_keys, btid, impi, fresh, expires);
+        cs_secure_zero(fresh, sizeof fresh);
+        k = bs_naf_keys_find(&bs->naf_keys, btid, now);
+        if (k == NULL)
+            return CS_E_NOT_FOUND;
+        cs_log(CS_LOG_INFO, "bs: GBA key for %s from the BSF (%s)", btid, k->impi);
+    }
+    memcpy(key, k->key, CS_GBA_KEY_LEN);
+    *key_len = CS_GBA_KEY_LEN;
+    return CS_OK;
+}
+
 cs_err cs_bs_psk_lookup(void *ctx, const cs_addr *from,
                         const uint8_t *identity, size_t identity_len,
                         uint8_t *key, size_t key_cap, size_t *key_len)
 {
     (void)from;
     cs_bs *bs = ctx;
+    cs_psk_identity_kind kind;
+    char btid[CS_GBA_BTID_MAX + 1];
+    if (bs->cfg.naf_key != NULL &&
+        cs_psk_identity_parse(identity, identity_len, &kind, btid, sizeof btid) ==
+            CS_OK && kind == CS_PSK_IDENTITY_GBA)
+        return gba_psk(bs, btid, key, key_cap, key_len);
     for (size_t i = 0; i < bs->psk_count; i++) {
         const struct psk_entry *e = &bs->psks[i];
         if (e->identity_len == identity_len &&

@@ -194,7 +194,7 @@ static cs_err parse_policy(json_t *p, size_t index, struct bs_policy *out,
                            enum bs_ep_identity default_id, char *err, size_t cap)
 {
     static const char *const names[] = { "name", "match", "endpoint_identity",
-                                         "config", "comment", NULL };
+                                         "trust", "config", "comment", NULL };
     static const char *const m_names[] = { "imsi_prefix", "imsi_range",
                                            "iccid_range", "msisdn_prefix", "apn",
                                            "imei_tac", "group", NULL };
@@ -239,6 +239,25 @@ static cs_err parse_policy(json_t *p, size_t index, struct bs_policy *out,
     if (id != NULL && !parse_ep_identity(id, &out->ep_identity))
         return fail(err, cap, "policies[%zu].endpoint_identity: \"imsi\", "
                     "\"imei\" or \"imsi+imei\"", index);
+    out->trust = BS_TRUST_ALL;
+    json_t *trust = json_object_get(p, "trust");
+    if (trust != NULL) {
+        out->trust = 0;
+        size_t n = json_array_size(trust);
+        if (!json_is_array(trust) || n == 0)
+            return fail(err, cap, "policies[%zu].trust: a list of \"network\", "
+                        "\"gba\", \"akma\"", index);
+        for (size_t i = 0; i < n; i++) {
+            const char *t = json_string_value(json_array_get(trust, i));
+            unsigned bit = t == NULL ? 0 : strcmp(t, "network") == 0 ? BS_TRUST_NETWORK
+                           : strcmp(t, "gba") == 0 ? BS_TRUST_GBA
+                           : strcmp(t, "akma") == 0 ? BS_TRUST_AKMA : 0;
+            if (bit == 0)
+                return fail(err, cap, "policies[%zu].trust[%zu]: \"network\", "
+                            "\"gba\" or \"akma\"", index, i);
+            out->trust |= bit;
+        }
+    }
     if (!json_is_object(json_object_get(p, "config")))
         return fail(err, cap, "policies[%zu].config: a configuration object "
                     "(as for an endpoint)", index);

@@ -37,6 +37,14 @@ enum bs_ep_identity {
     BS_EP_IMSI_AND_IMEI = 3
 };
 
+/* How a subscription was proven (bits of bs_policy.trust). */
+enum bs_trust {
+    BS_TRUST_NETWORK = 1,     /* a RADIUS-bound address on a trusted APN */
+    BS_TRUST_GBA = 2,         /* DTLS-PSK with a GBA key (B-TID, Zn) */
+    BS_TRUST_AKMA = 4,        /* DTLS-PSK with an AKMA key (A-KID) */
+    BS_TRUST_ALL = 7
+};
+
 /* One ordered rule: every criterion given must hold; none given = any. */
 struct bs_policy {
     char name[BS_POLICY_NAME_MAX + 1];
@@ -48,6 +56,7 @@ struct bs_policy {
     char imei_tac[9];                   /* 8 digits */
     char group[BS_GROUP_MAX + 1];
     enum bs_ep_identity ep_identity;
+    unsigned trust;                     /* enum bs_trust bits accepted */
 };
 
 struct bs_inventory_entry {

@@ -5,6 +5,7 @@ add_library(cellstrap_bs STATIC
   bs/policy.c
   bs/rate_limit.c
   bs/accounting.c
+  bs/naf_keys.c
 )
 target_include_directories(cellstrap_bs PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(cellstrap_bs PUBLIC cellstrap cellstrap_store cellstrap_cellular cellstrap_radius PRIVATE PkgConfig::JANSSON)
