@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cellstrap/bs.h"
+#include "cellstrap/http.h"
 #include "cellstrap/radius_accounting.h"
 #include "cellstrap/io.h"
 #include "cellstrap/log.h"
@@ -40,6 +41,7 @@ static void usage(FILE *out)
         "usage: cellstrap-bs [--listen ADDR:PORT] [--listen-dtls ADDR:PORT]\n"
         "                    [--config FILE.json] [--store PATH] [--log-level L]\n"
         "                    [--radius ADDR:PORT --radius-gateway NAME:HOST:SECRET...]\n"
+        "                    [--zn URL --zn-naf NAME:SECRET --naf-fqdn FQDN]\n"
         "\n"
         "The LwM2M bootstrap server: devices ask POST /bs?ep=NAME (or, LwM2M 1.2,\n"
         "GET /bspack?ep=NAME); each gets its configuration's server accounts with\n"
@@ -68,6 +70,12 @@ static void usage(FILE *out)
         "  --radius-gateway NAME:HOST:SECRET  a packet gateway allowed to send\n"
         "                          accounting: HOST an address or \"any\" (IPv6 in\n"
         "                          brackets), with its shared secret; repeatable\n"
+        "  --zn URL                GBA: the BSF's Zn (e.g. http://bsf:8080/zn); a\n"
+        "                          DTLS PSK identity 3GPP-bootstrapping.<B-TID> is\n"
+        "                          then answered with Ks_NAF from the BSF, and the\n"
+        "                          subscription it names goes through the policies\n"
+        "  --zn-naf NAME:SECRET    this NAF's credentials on Zn\n"
+        "  --naf-fqdn FQDN         the name devices use for this server (NAF_Id)\n"
         "  --log-level L           error, warn, info (default) or debug\n"
         "  --help                  this text\n"
         "\n"
@@ -186,6 +194,32 @@ static int open_radius(cs_store *store, const char *listen,
     return 0;
 }
 
+/* ---- GBA: Zn ----------------------------------------------------------------- */
+
+static struct zn_client {
+    const char *url, *fqdn;
+    char name[64], secret[128];
+} Z;
+
+static cs_err naf_key(void *ctx, const char *btid, uint8_t key[32],
+                      char impi[128], int64_t *expires)
+{
+    (void)ctx;
+    return cs_zn_fetch(Z.url, Z.name, Z.secret, Z.fqdn, btid, key, impi, expires);
+}
+
+static bool parse_zn_naf(const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    if (colon == NULL || colon == arg || (size_t)(colon - arg) >= sizeof Z.name ||
+        colon[1] == '\0' || strlen(colon + 1) >= sizeof Z.secret)
+        return false;
+    memcpy(Z.name, arg, (size_t)(colon - arg));
+    Z.name[colon - arg] = '\0';
+    strcpy(Z.secret, colon + 1);
+    return true;
+}
+
 /* Run after every wake-up: start the BS→device requests due. */
 static uint64_t on_timer(void *ctx, uint64_t now)
 {
@@ -229,6 +263,9 @@ int main(int argc, char **argv)
         { "log-level", required_argument, NULL, 'L' },
         { "radius", required_argument, NULL, 'r' },
         { "radius-gateway", required_argument, NULL, 'g' },
+        { "zn", required_argument, NULL, 'z' },
+        { "zn-naf", required_argument, NULL, 'n' },
+        { "naf-fqdn", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -245,6 +282,14 @@ int main(int argc, char **argv)
         case 'c': config_path = optarg; break;
         case 's': store_path = optarg; break;
         case 'r': radius = optarg; break;
+        case 'z': Z.url = optarg; break;
+        case 'n':
+            if (!parse_zn_naf(optarg)) {
+                fprintf(stderr, "cellstrap-bs: --zn-naf wants NAME:SECRET\n");
+                return 2;
+            }
+            break;
+        case 'f': Z.fqdn = optarg; break;
         case 'g':
             if (gateway_count == MAX_GATEWAYS) {
                 fprintf(stderr, "cellstrap-bs: at most %d --radius-gateway\n",
@@ -274,6 +319,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "cellstrap-bs: give --listen and/or --listen-dtls\n");
         return 2;
     }
+    if ((Z.url != NULL) != (Z.name[0] != '\0') || (Z.url != NULL) != (Z.fqdn != NULL)) {
+        fprintf(stderr, "cellstrap-bs: GBA needs --zn, --zn-naf and --naf-fqdn together\n");
+        return 2;
+    }
     if ((radius == NULL) != (gateway_count == 0)) {
         fprintf(stderr, "cellstrap-bs: --radius needs at least one "
                 "--radius-gateway, and the other way round\n");
@@ -293,6 +342,10 @@ int main(int argc, char **argv)
     bc.store = store;
     bc.unix_clock = clock_unix;
     bc.network_attestation = radius != NULL;
+    if (Z.url != NULL) {
+        bc.naf_key = naf_key;
+        cs_log(CS_LOG_INFO, "GBA: NAF %s, Zn at %s", Z.fqdn, Z.url);
+    }
     if (cs_bs_new(&bc, &bs) != CS_OK) {
         cs_log(CS_LOG_ERROR, "cannot start the bootstrap engine");
         goto out;

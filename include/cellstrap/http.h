@@ -51,6 +51,18 @@ const char *cs_http_response_header(const cs_http_response *r, const char *name,
 
 void cs_http_response_free(cs_http_response *r);
 
+/*
+ * Zn from the NAF's side: ask the BSF at `url` (e.g. http://bsf/zn) for
+ * Ks_NAF of `btid` for NAF `naf_fqdn` (Ua id 01 00 01 C0 A8), as NAF
+ * `naf_name` with its secret.  On CS_OK: key (32 octets), impi and
+ * *expires (Unix seconds).  CS_E_NOT_FOUND: the BSF does not know the
+ * B-TID or it expired; CS_E_NOT_ALLOWED: this NAF was refused;
+ * CS_E_SYNTAX: a malformed answer; HTTP errors as cs_http_request.
+ */
+cs_err cs_zn_fetch(const char *url, const char *naf_name, const char *naf_secret,
+                   const char *naf_fqdn, const char *btid, uint8_t key[32],
+                   char impi[128], int64_t *expires);
+
 /* ---- Server ------------------------------------------------------------- */
 
 /* A request as the handler sees it; valid during the call only. */

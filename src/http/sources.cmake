@@ -6,7 +6,8 @@ pkg_check_modules(LIBMICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)
 add_library(cellstrap_http STATIC
   http/client.c
   http/server.c
+  http/zn.c
 )
 target_include_directories(cellstrap_http PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(cellstrap_http PUBLIC cellstrap PRIVATE PkgConfig::LIBCURL PkgConfig::LIBMICROHTTPD)
+target_link_libraries(cellstrap_http PUBLIC cellstrap PRIVATE PkgConfig::LIBCURL PkgConfig::LIBMICROHTTPD PkgConfig::JANSSON)
 cs_target_warnings(cellstrap_http)
