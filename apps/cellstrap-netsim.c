@@ -77,6 +77,7 @@ static void usage(FILE *out)
         "  --http ADDR:PORT        serve the GBA BSF: Ub at / and Zn at /zn (the\n"
         "                          devices are told http://ADDR:PORT/ as their BSF)\n"
         "  --bsf-domain D          the BSF's realm and B-TID domain\n"
+        "  --bsf-lifetime S        lifetime of bootstrapping sessions (default 3600)\n"
         "  --naf NAME:SECRET:FQDN  a NAF (e.g. the bootstrap server) allowed on Zn\n"
         "                          for keys of FQDN, with HTTP Basic NAME:SECRET\n"
         "  --log-level L           error, warn, info (default) or debug\n"
@@ -627,7 +628,7 @@ int main(int argc, char **argv)
         return ctl_main(argc, argv);
     enum { OPT_CONTROL = 1, OPT_ACCOUNTING, OPT_SUBSCRIBERS, OPT_MODEM_DIR,
            OPT_POOL, OPT_APN, OPT_NAS_IP, OPT_BS_URI, OPT_HTTP, OPT_BSF_DOMAIN,
-           OPT_NAF, OPT_LOG, OPT_HELP };
+           OPT_NAF, OPT_BSF_LIFETIME, OPT_LOG, OPT_HELP };
     static const struct option opts[] = {
         {"control", required_argument, NULL, OPT_CONTROL},
         {"accounting", required_argument, NULL, OPT_ACCOUNTING},
@@ -640,6 +641,7 @@ int main(int argc, char **argv)
         {"http", required_argument, NULL, OPT_HTTP},
         {"bsf-domain", required_argument, NULL, OPT_BSF_DOMAIN},
         {"naf", required_argument, NULL, OPT_NAF},
+        {"bsf-lifetime", required_argument, NULL, OPT_BSF_LIFETIME},
         {"log-level", required_argument, NULL, OPT_LOG},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
@@ -647,6 +649,7 @@ int main(int argc, char **argv)
     const char *acct_arg[MAX_ACCOUNTING];
     size_t acct_count = 0;
     const char *http = NULL, *bsf_domain = NULL, *nafs[8];
+    unsigned long bsf_lifetime = 0;
     size_t naf_count = 0;
     cs_netsim_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -690,6 +693,15 @@ int main(int argc, char **argv)
         case OPT_BS_URI: N.bootstrap_uri = optarg; break;
         case OPT_HTTP: http = optarg; break;
         case OPT_BSF_DOMAIN: bsf_domain = optarg; break;
+        case OPT_BSF_LIFETIME: {
+            char *end;
+            bsf_lifetime = strtoul(optarg, &end, 10);
+            if (*end != '\0' || bsf_lifetime == 0 || bsf_lifetime > 86400 * 30) {
+                fprintf(stderr, "cellstrap-netsim: bad --bsf-lifetime\n");
+                return 2;
+            }
+            break;
+        }
         case OPT_NAF:
             if (naf_count == 8) {
                 fprintf(stderr, "cellstrap-netsim: at most 8 --naf\n");
@@ -744,7 +756,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "cellstrap-netsim: bad --http address\n");
             return 2;
         }
-        if (bsf_domain != NULL && cs_netsim_bsf_config(N.ns, bsf_domain, 0) != CS_OK) {
+        if (cs_netsim_bsf_config(N.ns, bsf_domain, (uint32_t)bsf_lifetime) != CS_OK) {
             fprintf(stderr, "cellstrap-netsim: bad --bsf-domain\n");
             return 2;
         }
