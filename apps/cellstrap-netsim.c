@@ -177,6 +177,15 @@ static void write_modem_file(const cs_subscriber *sub,
     free(text);
 }
 
+/* Overwrite a secret; through a volatile pointer so that the compiler
+ * keeps the writes to a buffer about to go out of scope. */
+static void wipe(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+    while (n-- > 0)
+        *v++ = 0;
+}
+
 /* The SIM's secret file (K, OPc, the card's SQN state), written once when
  * the subscriber is created: afterwards it is the card's, and the device
  * updates its SQN state. */
@@ -200,9 +209,9 @@ static void write_usim_file(const cs_subscriber *sub)
     k[32] = opc[32] = '\0';
     int n = snprintf(text, sizeof text, "{\"k\": \"%s\", \"opc\": \"%s\"}\n", k, opc);
     bool ok = n > 0 && write(fd, text, (size_t)n) == n && fsync(fd) == 0;
-    memset(k, 0, sizeof k);
-    memset(opc, 0, sizeof opc);
-    memset(text, 0, sizeof text);
+    wipe(k, sizeof k);
+    wipe(opc, sizeof opc);
+    wipe(text, sizeof text);
     if (close(fd) != 0 || !ok)
         cs_log(CS_LOG_ERROR, "cannot write the USIM file %s", path);
 }

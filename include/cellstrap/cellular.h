@@ -8,6 +8,10 @@
  * subscriber (its SIM and its current data session), re-read on every
  * cs_modem_read so that an attach, a detach or a new address is seen.  A
  * real AT-command modem is another back end behind the same calls.
+ *
+ * The emulated SIM may also hold a USIM application (member "usim_file":
+ * the path of a second, secret file with K, OPc and the card's sequence
+ * number state), so that the device can run 3GPP AKA for GBA.
  */
 #ifndef CELLSTRAP_CELLULAR_H
 #define CELLSTRAP_CELLULAR_H
@@ -18,6 +22,7 @@
 
 #include "cellstrap/addr.h"
 #include "cellstrap/error.h"
+#include "cellstrap/usim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -102,6 +107,29 @@ cs_err cs_modem_open(const char *spec, cs_modem **out);
  */
 cs_err cs_modem_read(cs_modem *m, cs_subscription *sub,
                      cs_data_session *session);
+
+/*
+ * The USIM's AUTHENTICATE (3G context) with `rand` and `autn` from the
+ * network, as a real modem runs it with AT+CSIM.  Fills *out (the caller
+ * wipes it: cs_aka_result_wipe) and returns CS_OK whatever out->status
+ * says: CS_AKA_SUCCESS (res, ck, ik), CS_AKA_MAC_FAILURE (the challenge
+ * is not from our home network) or CS_AKA_SYNC_FAILURE (auts).  The card's
+ * freshness state is persisted before a success is reported.
+ *
+ * Emulated back end: the modem file's member "usim_file" names the SIM's
+ * secret file (a relative path is relative to the modem file's directory):
+ *     {"k": "<32 hex>", "opc": "<32 hex>", "seq_ms": [32 integers]}
+ * (seq_ms optional, all 0 when absent; one highest SEQ per IND, see
+ * usim.h).  After a success the file is replaced atomically (mode 0600)
+ * with the new seq_ms.  Errors: CS_E_NOT_FOUND when there is no modem
+ * file, no "usim_file" member or no such file; CS_E_SYNTAX (error log
+ * naming the member, never a key) for a file that is not of this form;
+ * CS_E_TOO_LARGE for an oversized file; CS_E_INTERNAL when the new state
+ * cannot be written (then *out is wiped: a card that cannot remember
+ * must not hand out keys); CS_E_INVALID_ARG for NULL arguments.
+ */
+cs_err cs_modem_authenticate(cs_modem *m, const uint8_t rand[16],
+                             const uint8_t autn[16], cs_aka_result *out);
 
 void cs_modem_close(cs_modem *m);
 

@@ -84,6 +84,32 @@ cs_err cs_gba_bsf_host_from_imsi(const char *imsi, uint8_t mnc_length,
 cs_err cs_gba_btid(const uint8_t rand[16], const char *bsf_domain, char *out,
                    size_t cap);
 
+/* ---- Ub: the BSF's answer ------------------------------------------------ */
+
+#define CS_GBA_BOOTSTRAPPING_INFO_MAX 4096   /* octets of the XML document */
+
+/*
+ * Parse the body of the BSF's 200 (application/vnd.3gpp.bsf+xml, TS
+ * 24.109 Annex C): an optional XML declaration, then one element
+ * <BootstrappingInfo xmlns="uri:3gpp-gba"> holding <btid> (1..255
+ * printable ASCII characters, no '<' or '&'), <lifetime> (xs:dateTime of
+ * the form YYYY-MM-DDTHH:MM:SSZ, UTC only) and optionally <Extension>,
+ * skipped when it holds only simple elements (text, no attributes).  This
+ * parser faces the network and is strict: DOCTYPE, entity and character
+ * references, CDATA, comments, processing instructions, other attributes,
+ * namespace prefixes and non-ASCII octets are refused.
+ *
+ * `btid` gets the B-TID (NUL-terminated), *lifetime_unix the key
+ * lifetime in seconds since 1970.  Errors: CS_E_SYNTAX for anything not
+ * of this form (impossible dates included); CS_E_TRAILING for anything but
+ * whitespace after the element; CS_E_TOO_LARGE for a document over
+ * CS_GBA_BOOTSTRAPPING_INFO_MAX or a B-TID that does not fit `btid_cap`;
+ * CS_E_INVALID_ARG for NULL arguments.  On error `btid` is empty and
+ * *lifetime_unix 0.
+ */
+cs_err cs_gba_parse_bootstrapping_info(const char *xml, size_t len, char *btid,
+                                       size_t btid_cap, int64_t *lifetime_unix);
+
 /* ---- GBA keys --------------------------------------------------------- */
 
 #define CS_GBA_KS_LEN 32

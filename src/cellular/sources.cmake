@@ -11,6 +11,7 @@ add_library(cellstrap_cellular STATIC
   cellular/usim.c
   cellular/gba.c
   cellular/digest.c
+  cellular/bootstrapping_info.c
 )
 target_include_directories(cellstrap_cellular PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(cellstrap_cellular PUBLIC cellstrap PRIVATE PkgConfig::JANSSON)

@@ -2,10 +2,15 @@
  * test_cellular.c - what a vanilla device derives from its subscription
  * (IMSI and IMEI checks, home network, endpoint name and bootstrap host
  * patterns) and the emulated modem's file: good files, every bad member,
- * attach and detach seen on the next read.
+ * attach and detach seen on the next read; the emulated USIM's
+ * AUTHENTICATE (REFERENCE §2.2 set 1), its persisted freshness state and
+ * its secret file's grammar.
  */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "test_support.h"
@@ -171,6 +176,297 @@ static void emulated_modem(void **state)
     cs_modem_close(m);
 }
 
+/* ---- The emulated USIM --------------------------------------------------- */
+
+/* REFERENCE §2.2, test set 1. */
+#define SET1_K "465b5ce8b199b49faa5f0a2ee238a6bc"
+#define SET1_OPC "cd63cb71954a9f4e48a5994e37a02baf"
+#define SET1_RAND "23553cbe9637a89d218ae64dae47bf35"
+#define SET1_SQN UINT64_C(0xff9bb4d0b607)
+#define SET1_AMF "b9b9"
+
+static char usim_dir[64];
+
+static void usim_write(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", usim_dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static size_t usim_slurp(const char *name, char *out, size_t cap)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", usim_dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = '\0';
+    fclose(f);
+    return n;
+}
+
+/* The card's secret file with set 1's keys and SEQ_MS[0] = seq0. */
+static void usim_write_set1(uint64_t seq0)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\n  \"k\": \"%s\",\n  \"opc\": \"%s\",\n  \"seq_ms\": [%llu, 0, 0, 0,"
+             " 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,"
+             " 0, 0, 0, 0, 0, 0]\n}\n", SET1_K, SET1_OPC, (unsigned long long)seq0);
+    usim_write("sim.json", text);
+}
+
+static cs_modem *usim_modem(void)
+{
+    char spec[128];
+    snprintf(spec, sizeof spec, "emulated:%s/modem.json", usim_dir);
+    cs_modem *m;
+    assert_int_equal(cs_modem_open(spec, &m), CS_OK);
+    return m;
+}
+
+static void set1_vector(uint64_t sqn, cs_aka_vector *v)
+{
+    uint8_t k[16], opc[16], rand[16], amf[2], sqn_b[6];
+    test_hex(SET1_K, k, sizeof k);
+    test_hex(SET1_OPC, opc, sizeof opc);
+    test_hex(SET1_RAND, rand, sizeof rand);
+    test_hex(SET1_AMF, amf, sizeof amf);
+    cs_aka_sqn_from_u64(sqn, sqn_b);
+    cs_aka_vector_make(k, opc, rand, sqn_b, amf, v);
+}
+
+static void usim_setup_dir(void)
+{
+    snprintf(usim_dir, sizeof usim_dir, "/tmp/cs-usim-XXXXXX");
+    assert_non_null(mkdtemp(usim_dir));
+    /* A relative usim_file: relative to the modem file's directory. */
+    usim_write("modem.json", "{\"imsi\": \"001010123456789\", \"usim_file\": \"sim.json\"}");
+}
+
+static void usim_remove_dir(void)
+{
+    DIR *d = opendir(usim_dir);
+    assert_non_null(d);
+    struct dirent *e;
+    char path[512];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", usim_dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(usim_dir);
+}
+
+static int usim_dir_entries(void)
+{
+    DIR *d = opendir(usim_dir);
+    int n = 0;
+    while (readdir(d) != NULL)
+        n++;
+    closedir(d);
+    return n - 2;
+}
+
+static void usim_authenticate_set1(void **state)
+{
+    (void)state;
+    usim_setup_dir();
+    uint64_t seq = SET1_SQN >> CS_AKA_IND_BITS;      /* IND = 7 */
+    /* Put the card's other slot just below, so SEQ is within Δ. */
+    usim_write_set1(seq - 1);
+    char path[128];
+    snprintf(path, sizeof path, "%s/sim.json", usim_dir);
+    assert_int_equal(chmod(path, 0644), 0);
+
+    cs_aka_vector v;
+    set1_vector(SET1_SQN, &v);
+    uint8_t want[16];
+    test_hex("55f328b43577b9b94a9ffac354dfafb3", want, 16);   /* REFERENCE §2.3 */
+    assert_memory_equal(v.autn, want, 16);
+
+    cs_modem *m = usim_modem();
+    cs_aka_result r;
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SUCCESS);
+    test_hex("a54211d5e3ba50bf", want, 8);
+    assert_memory_equal(r.res, want, 8);
+    test_hex("b40ba9a3c58b2a05bbf0d987b21bf8cb", want, 16);
+    assert_memory_equal(r.ck, want, 16);
+    test_hex("f769bcd751044604127672711c6d3441", want, 16);
+    assert_memory_equal(r.ik, want, 16);
+
+    /* Replaced atomically: mode 0600, no temporary left behind. */
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(usim_dir_entries(), 2);
+
+    /* Replay: a sync failure whose AUTS carries SQN_MS = the SQN just used. */
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SYNC_FAILURE);
+    uint8_t zero[16] = { 0 }, k[16], opc[16], sqn_ms[6];
+    assert_memory_equal(r.res, zero, 8);
+    assert_memory_equal(r.ck, zero, 16);
+    test_hex(SET1_K, k, sizeof k);
+    test_hex(SET1_OPC, opc, sizeof opc);
+    assert_true(cs_aka_auts_recover(k, opc, v.rand, r.auts, sqn_ms));
+    assert_true(cs_aka_sqn_to_u64(sqn_ms) == SET1_SQN);
+
+    /* The state survives a new modem handle (the file is re-read). */
+    cs_modem_close(m);
+    m = usim_modem();
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SYNC_FAILURE);
+    cs_aka_vector_wipe(&v);
+    set1_vector(cs_aka_sqn_next(SET1_SQN, 7), &v);
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SUCCESS);
+    /* Slot 0 still remembers seq - 1; seq itself is fresh there. */
+    cs_aka_vector_wipe(&v);
+    set1_vector((seq - 1) << CS_AKA_IND_BITS, &v);
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SYNC_FAILURE);
+    cs_aka_vector_wipe(&v);
+    set1_vector(seq << CS_AKA_IND_BITS, &v);
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SUCCESS);
+
+    /* A forged AUTN: MAC failure, nothing in out, the file untouched. */
+    char before[1024], after[1024];
+    usim_slurp("sim.json", before, sizeof before);
+    cs_aka_vector_wipe(&v);
+    set1_vector(cs_aka_sqn_next(seq << CS_AKA_IND_BITS, 0), &v);
+    v.autn[15] ^= 1;
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_MAC_FAILURE);
+    assert_memory_equal(r.auts, zero, 14);
+    usim_slurp("sim.json", after, sizeof after);
+    assert_string_equal(before, after);
+    /* A key that is not the card's: MAC failure too. */
+    usim_write_set1(0);
+    snprintf(before, sizeof before, "{\"k\": \"%s\", \"opc\": \"%s\"}",
+             "000102030405060708090a0b0c0d0e0f", SET1_OPC);
+    usim_write("sim.json", before);
+    v.autn[15] ^= 1;
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_MAC_FAILURE);
+
+    cs_aka_result_wipe(&r);
+    cs_aka_vector_wipe(&v);
+    cs_modem_close(m);
+    usim_remove_dir();
+}
+
+static void usim_file_forms(void **state)
+{
+    (void)state;
+    usim_setup_dir();
+    cs_aka_vector v;
+    cs_aka_result r;
+    set1_vector(cs_aka_sqn_next(0, 0), &v);     /* SEQ 1, IND 0 */
+
+    /* Upper-case hex, no seq_ms (all 0), an absolute path. */
+    usim_write("sim2.json", "{\"opc\":\"CD63CB71954A9F4E48A5994E37A02BAF\","
+                            "\"k\":\"465B5CE8B199B49FAA5F0A2EE238A6BC\"}");
+    char text[256];
+    snprintf(text, sizeof text, "{\"imsi\": \"001010123456789\", \"usim_file\": \"%s/sim2.json\"}",
+             usim_dir);
+    usim_write("modem.json", text);
+    cs_modem *m = usim_modem();
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SUCCESS);
+    /* What it wrote back reads again (and refuses the replay). */
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SYNC_FAILURE);
+
+    /* No USIM: no member, no file, no modem file. */
+    usim_write("modem.json", "{\"imsi\": \"001010123456789\"}");
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_E_NOT_FOUND);
+    usim_write("modem.json", "{\"imsi\": \"001010123456789\", \"usim_file\": \"nope.json\"}");
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_E_NOT_FOUND);
+    cs_modem *absent;
+    assert_int_equal(cs_modem_open("emulated:/tmp/cs-no-such-dir/modem.json", &absent), CS_OK);
+    assert_int_equal(cs_modem_authenticate(absent, v.rand, v.autn, &r), CS_E_NOT_FOUND);
+    cs_modem_close(absent);
+    assert_int_equal(cs_modem_authenticate(m, NULL, v.autn, &r), CS_E_INVALID_ARG);
+
+    usim_write("modem.json", "{\"imsi\": \"001010123456789\", \"usim_file\": 5}");
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_E_SYNTAX);
+    usim_write("modem.json", "{\"imsi\": \"001010123456789\", \"usim_file\": \"\"}");
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_E_SYNTAX);
+
+    usim_write("modem.json", "{\"imsi\": \"001010123456789\", \"usim_file\": \"sim.json\"}");
+#define K "\"k\": \"465b5ce8b199b49faa5f0a2ee238a6bc\""
+#define OPC "\"opc\": \"cd63cb71954a9f4e48a5994e37a02baf\""
+#define Z8 "0, 0, 0, 0, 0, 0, 0, 0"
+#define Z31 Z8 ", " Z8 ", " Z8 ", 0, 0, 0, 0, 0, 0, 0"
+    static const char *const bad[] = {
+        "",
+        "not json",
+        "[]",
+        "{}",
+        "{" K "}",
+        "{" OPC "}",
+        "{" K ", " OPC ", " K "}",
+        "{" K ", " OPC ", \"op\": \"00\"}",
+        "{" K ", " OPC "} x",
+        "{" K ", " OPC ",}",
+        "{" K " " OPC "}",
+        "{\"k\": \"465b5ce8b199b49faa5f0a2ee238a6b\", " OPC "}",
+        "{\"k\": \"465b5ce8b199b49faa5f0a2ee238a6bcd0\", " OPC "}",
+        "{\"k\": \"465b5ce8b199b49faa5f0a2ee238a6bx\", " OPC "}",
+        "{\"k\": \"465b5ce8b199b49faa5f0a2ee238a6b\\u0063\", " OPC "}",
+        "{\"k\": 465, " OPC "}",
+        "{" K ", " OPC ", \"seq_ms\": [" Z31 "]}",
+        "{" K ", " OPC ", \"seq_ms\": [" Z31 ", 0, 0]}",
+        "{" K ", " OPC ", \"seq_ms\": [" Z31 ", -1]}",
+        "{" K ", " OPC ", \"seq_ms\": [" Z31 ", 1.5]}",
+        "{" K ", " OPC ", \"seq_ms\": [" Z31 ", 1e3]}",
+        "{" K ", " OPC ", \"seq_ms\": [" Z31 ", 01]}",
+        "{" K ", " OPC ", \"seq_ms\": [" Z31 ", \"1\"]}",
+        "{" K ", " OPC ", \"seq_ms\": [" Z31 ", 8796093022208]}",    /* 2^43 */
+        "{" K ", " OPC ", \"seq_ms\": {}}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        usim_write("sim.json", bad[i]);
+        memset(&r, 0xa5, sizeof r);
+        assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_E_SYNTAX);
+        uint8_t zero[sizeof r];
+        memset(zero, 0, sizeof zero);
+        assert_memory_equal(&r, zero, sizeof r);
+        char after[256];
+        usim_slurp("sim.json", after, sizeof after);
+        assert_string_equal(after, bad[i]);          /* never rewritten */
+    }
+    /* The largest SEQ is fine (in another slot: SEQ 1 in slot 0 is still
+     * fresh); an oversized file is refused. */
+    usim_write("sim.json", "{" K ", " OPC ", \"seq_ms\": [" Z31 ", 8796093022207]}");
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_OK);
+    assert_int_equal(r.status, CS_AKA_SUCCESS);
+    char big[5000];
+    memset(big, ' ', sizeof big);
+    memcpy(big, "{" K ", " OPC, strlen("{" K ", " OPC));
+    big[sizeof big - 2] = '}';
+    big[sizeof big - 1] = '\0';
+    usim_write("sim.json", big);
+    assert_int_equal(cs_modem_authenticate(m, v.rand, v.autn, &r), CS_E_TOO_LARGE);
+#undef K
+#undef OPC
+#undef Z8
+#undef Z31
+    cs_aka_result_wipe(&r);
+    cs_aka_vector_wipe(&v);
+    cs_modem_close(m);
+    usim_remove_dir();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +475,8 @@ int main(void)
         cmocka_unit_test(bootstrap_host),
         cmocka_unit_test(endpoint_names),
         cmocka_unit_test(emulated_modem),
+        cmocka_unit_test(usim_authenticate_set1),
+        cmocka_unit_test(usim_file_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
