@@ -12,7 +12,9 @@
  * Vanilla mode (--modem): nothing configured but the modem.  The endpoint
  * name comes from the subscription, the Bootstrap-Server URI from the
  * network or the IMSI's home network, every channel leaves from the address
- * the network assigned, and every new attach bootstraps again.
+ * the network assigned, and every new attach bootstraps again.  When the
+ * bootstrap URI is coaps:// and no factory PSK is given, the key comes
+ * from the SIM: GBA (Ub with the BSF, then Ks_NAF for the server's name).
  *
  * Exit status: 0 after a clean shutdown (SIGTERM/SIGINT: De-register
  * first), 1 runtime failure, 2 usage.
@@ -27,6 +29,8 @@
 
 #include "cellstrap/cellular.h"
 #include "cellstrap/client.h"
+#include "cellstrap/gba.h"
+#include "cellstrap/ub.h"
 #include "cellstrap/io.h"
 #include "cellstrap/log.h"
 #include "cellstrap/transport.h"
@@ -49,6 +53,12 @@ static struct app {
     cs_modem *modem;
     cs_data_session session;
     bool bind_local;
+    /* GBA: the bootstrapping session (kept until it expires), and whether
+     * a bootstrap with its key failed (then Ub runs again). */
+    bool gba;
+    bool gba_valid;
+    cs_gba_session gba_session;
+    volatile bool bootstrap_failed;
 } A;
 
 static volatile sig_atomic_t g_signal;
@@ -102,6 +112,11 @@ static void usage(FILE *out)
         "  --bootstrap-host-pattern P  BS host when neither --bootstrap nor the\n"
         "                           network names one: {mcc} {mnc} (default\n"
         "                           lwm2m-bs.mnc{mnc}.mcc{mcc}.pub.3gppnetwork.org)\n"
+        "  --bsf URL                vanilla mode, coaps:// bootstrap without a\n"
+        "                           factory PSK: the GBA BSF (default: the one\n"
+        "                           the network names, else http://bsf.mnc<MNC>.\n"
+        "                           mcc<MCC>.pub.3gppnetwork.org/); the bootstrap\n"
+        "                           key is Ks_NAF for the server's host name\n"
         "  --log-level L            error, warn, info (default), debug\n"
         "  --help                   this text\n"
         "\n"
@@ -252,7 +267,14 @@ static int64_t wall_clock(void *io)
 
 /* ---- Running the engine -------------------------------------------------- */
 
-enum run_end { RUN_STOPPED, RUN_FAILED, RUN_REATTACH };
+enum run_end { RUN_STOPPED, RUN_FAILED, RUN_REATTACH, RUN_REBOOTSTRAP };
+
+static void on_client_event(void *ctx, enum cs_client_event ev)
+{
+    (void)ctx;
+    if (ev == CS_CLIENT_EV_BOOTSTRAP_FAILED)
+        A.bootstrap_failed = true;
+}
 
 static void free_engine(struct app *a)
 {
@@ -284,6 +306,7 @@ static bool session_changed(struct app *a)
 static enum run_end run_engine(const cs_client_config *cfg)
 {
     A.loop = cs_loop_new();
+    A.bootstrap_failed = false;
     A.client = cs_client_new(cfg);
     if (A.loop == NULL || A.client == NULL ||
         cs_loop_add_timer(A.loop, client_timer, A.client) != CS_OK) {
@@ -314,6 +337,11 @@ static enum run_end run_engine(const cs_client_config *cfg)
         if (stopping && (cs_client_get_state(A.client) == CS_CLIENT_STOPPED ||
                          now >= stop_by))
             break;
+        if (!stopping && A.gba && A.bootstrap_failed) {
+            /* The BS refused the GBA key (expired at the BSF?): Ub again. */
+            end = RUN_REBOOTSTRAP;
+            break;
+        }
         if (!stopping && now >= next_poll) {
             next_poll = now + MODEM_POLL_MS;
             if (session_changed(&A)) {
@@ -374,8 +402,86 @@ static bool bootstrap_uri_for(const cs_client_config *cfg,
     return true;
 }
 
+/* The host of a coap(s):// URI ("[v6]" without brackets): the NAF's name. */
+static bool uri_host(const char *uri, char *out, size_t cap)
+{
+    const char *h = strstr(uri, "://");
+    if (h == NULL)
+        return false;
+    h += 3;
+    size_t n;
+    if (*h == '[') {
+        h++;
+        n = strcspn(h, "]");
+    } else {
+        n = strcspn(h, ":/?");
+    }
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(out, h, n);
+    out[n] = '\0';
+    return true;
+}
+
+/* Sleep up to `ms`, waking for a signal. */
+static void pause_ms(unsigned ms)
+{
+    for (unsigned t = 0; t < ms && !g_signal; t += 100) {
+        struct timespec ts = { 0, 100 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+}
+
+/*
+ * GBA: the PSK identity and Ks_NAF for the bootstrap server of `uri`,
+ * running Ub with the BSF when there is no live bootstrapping session.
+ */
+static bool gba_keys(const cs_subscription *sub, const char *uri,
+                     const char *bsf_flag, char *identity, size_t identity_cap,
+                     uint8_t key[CS_GBA_KEY_LEN])
+{
+    char naf[256];
+    if (!uri_host(uri, naf, sizeof naf)) {
+        cs_log(CS_LOG_ERROR, "GBA: no host name in %s", uri);
+        return false;
+    }
+    if (!A.gba_valid || A.gba_session.expires <= cs_clock_unix() + 30) {
+        char bsf[300], impi[CS_GBA_IMPI_MAX + 1];
+        if (bsf_flag != NULL) {
+            snprintf(bsf, sizeof bsf, "%s", bsf_flag);
+        } else if (A.session.bsf_uri[0] != '\0') {
+            snprintf(bsf, sizeof bsf, "%s", A.session.bsf_uri);
+        } else {
+            char host[200];
+            if (cs_gba_bsf_host_from_imsi(sub->imsi, sub->mnc_length, host,
+                                          sizeof host) != CS_OK)
+                return false;
+            snprintf(bsf, sizeof bsf, "http://%s/", host);
+        }
+        cs_err err = cs_gba_impi_from_imsi(sub->imsi, sub->mnc_length, impi,
+                                           sizeof impi);
+        if (err == CS_OK)
+            err = cs_gba_bootstrap(bsf, impi, A.modem, 10000, &A.gba_session);
+        if (err != CS_OK) {
+            cs_log(CS_LOG_WARN, "GBA bootstrap failed: %s (BSF %s)",
+                   cs_strerror(err), bsf);
+            A.gba_valid = false;
+            return false;
+        }
+        A.gba_valid = true;
+        cs_log(CS_LOG_INFO, "GBA: B-TID %s from %s", A.gba_session.btid, bsf);
+    }
+    if (cs_gba_naf_key(&A.gba_session, naf, key, identity, identity_cap) != CS_OK) {
+        cs_log(CS_LOG_ERROR, "GBA: no key for NAF %s", naf);
+        return false;
+    }
+    cs_log(CS_LOG_INFO, "GBA: key for NAF %s derived", naf);
+    return true;
+}
+
 static int run_vanilla(const cs_client_config *base, const char *modem_spec,
-                       const char *endpoint_pattern, const char *host_pattern)
+                       const char *endpoint_pattern, const char *host_pattern,
+                       const char *bsf_flag)
 {
     if (cs_modem_open(modem_spec, &A.modem) != CS_OK) {
         fprintf(stderr, "cellstrap-client: bad --modem (emulated:FILE)\n");
@@ -383,6 +489,7 @@ static int run_vanilla(const cs_client_config *base, const char *modem_spec,
     }
     A.bind_local = true;
     int status = 0;
+    unsigned retry_ms = 2000;
     cs_subscription sub;
     while (wait_for_attach(&sub)) {
         cs_client_config cfg = *base;
@@ -408,13 +515,38 @@ static int run_vanilla(const cs_client_config *base, const char *modem_spec,
         cs_addr_format(&A.session.address, addr, sizeof addr);
         cs_log(CS_LOG_INFO, "attached: IMSI %s, address %s, APN %s; "
                "bootstrap from %s", sub.imsi, addr, A.session.apn, uri);
+        /* coaps:// without a factory PSK: the key comes from the SIM. */
+        static char identity[CS_PSK_IDENTITY_MAX];
+        static uint8_t key[CS_GBA_KEY_LEN];
+        A.gba = strncmp(uri, "coaps://", 8) == 0 && cfg.bootstrap_key == NULL;
+        if (A.gba) {
+            if (!gba_keys(&sub, uri, bsf_flag, identity, sizeof identity, key)) {
+                pause_ms(retry_ms);
+                retry_ms = retry_ms < 60000 ? retry_ms * 2 : retry_ms;
+                continue;
+            }
+            cfg.bootstrap_identity = (const uint8_t *)identity;
+            cfg.bootstrap_identity_len = strlen(identity);
+            cfg.bootstrap_key = key;
+            cfg.bootstrap_key_len = sizeof key;
+        }
         enum run_end end = run_engine(&cfg);
+        memset(key, 0, sizeof key);
         if (end == RUN_FAILED)
             status = 1;
+        if (end == RUN_REBOOTSTRAP) {
+            cs_log(CS_LOG_INFO, "bootstrap with the GBA key failed; Ub again");
+            A.gba_valid = false;
+            pause_ms(retry_ms);
+            retry_ms = retry_ms < 60000 ? retry_ms * 2 : retry_ms;
+            continue;
+        }
+        retry_ms = 2000;
         if (end != RUN_REATTACH)
             break;
         cs_log(CS_LOG_INFO, "data session ended; bootstrapping at the next attach");
     }
+    cs_gba_session_wipe(&A.gba_session);
     cs_modem_close(A.modem);
     A.modem = NULL;
     return status;
@@ -460,7 +592,7 @@ int main(int argc, char **argv)
 {
     enum { OPT_BOOTSTRAP = 1, OPT_ENDPOINT, OPT_STATE, OPT_PSK, OPT_LIFETIME,
            OPT_BS_TIMEOUT, OPT_PACK, OPT_MANUFACTURER, OPT_MODEL, OPT_SERIAL,
-           OPT_MODEM, OPT_EP_PATTERN, OPT_HOST_PATTERN, OPT_LOG, OPT_HELP };
+           OPT_MODEM, OPT_EP_PATTERN, OPT_HOST_PATTERN, OPT_BSF, OPT_LOG, OPT_HELP };
     static const struct option opts[] = {
         {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
         {"endpoint", required_argument, NULL, OPT_ENDPOINT},
@@ -475,6 +607,7 @@ int main(int argc, char **argv)
         {"modem", required_argument, NULL, OPT_MODEM},
         {"endpoint-pattern", required_argument, NULL, OPT_EP_PATTERN},
         {"bootstrap-host-pattern", required_argument, NULL, OPT_HOST_PATTERN},
+        {"bsf", required_argument, NULL, OPT_BSF},
         {"log-level", required_argument, NULL, OPT_LOG},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
@@ -485,6 +618,7 @@ int main(int argc, char **argv)
     size_t key_len = 0;
     bool have_psk = false;
     const char *modem_spec = NULL, *endpoint_pattern = NULL, *host_pattern = NULL;
+    const char *bsf_flag = NULL;
     cs_log_set_program("cellstrap-client");
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -529,6 +663,7 @@ int main(int argc, char **argv)
         case OPT_MODEM: modem_spec = optarg; break;
         case OPT_EP_PATTERN: endpoint_pattern = optarg; break;
         case OPT_HOST_PATTERN: host_pattern = optarg; break;
+        case OPT_BSF: bsf_flag = optarg; break;
         case OPT_LOG: {
             enum cs_log_level level;
             if (!cs_log_parse_level(optarg, &level)) {
@@ -560,7 +695,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "cellstrap-client: bad --bootstrap URI\n");
             return 2;
         }
-        if (secure && !have_psk) {
+        if (secure && !have_psk && modem_spec == NULL) {
             fprintf(stderr, "cellstrap-client: coaps:// needs --bootstrap-psk\n");
             return 2;
         }
@@ -571,6 +706,7 @@ int main(int argc, char **argv)
         cfg.bootstrap_key = key;
         cfg.bootstrap_key_len = key_len;
     }
+    cfg.on_event = on_client_event;
     cfg.open_channel = open_channel;
     cfg.close_channel = close_channel;
     cfg.io = &A;
@@ -585,7 +721,8 @@ int main(int argc, char **argv)
 
     int status;
     if (modem_spec != NULL)
-        status = run_vanilla(&cfg, modem_spec, endpoint_pattern, host_pattern);
+        status = run_vanilla(&cfg, modem_spec, endpoint_pattern, host_pattern,
+                             bsf_flag);
     else
         status = run_engine(&cfg) == RUN_FAILED ? 1 : 0;
     memset(key, 0, sizeof key);

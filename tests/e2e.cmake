@@ -50,3 +50,12 @@ add_test(NAME e2e_attested_refusals
 set_tests_properties(e2e_attested_refusals PROPERTIES
   LABELS "integration;bs;radius;client" TIMEOUT 120
   PASS_REGULAR_EXPRESSION "attested refusals ok")
+
+# GBA: Ub against netsim's BSF with the emulated USIM (with a SQN
+# resynchronisation), DTLS-PSK with Ks_NAF, the BS fetching the key over
+# Zn and placing the subscription by policy; refusals: another SIM key,
+# someone else's B-TID, an unknown NAF; an expired B-TID and a fresh Ub.
+add_test(NAME e2e_gba
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/gba.sh $<TARGET_FILE_DIR:cellstrap_client_app>)
+set_tests_properties(e2e_gba PROPERTIES LABELS "integration;gba;bs;client;netsim"
+  TIMEOUT 120 PASS_REGULAR_EXPRESSION "gba ok")

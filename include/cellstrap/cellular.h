@@ -47,6 +47,8 @@ typedef struct cs_data_session {
     /* A bootstrap-server URI the network provided (e.g. in its session
      * configuration), or empty. */
     char bootstrap_uri[256];
+    /* The GBA BSF the network names (http://...), or empty. */
+    char bsf_uri[256];
     uint64_t attach_id;     /* differs for every attach */
 } cs_data_session;
 

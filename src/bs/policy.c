@@ -449,9 +449,13 @@ const char *bs_endpoint_names_subscription(const char *ep,
         return "endpoint name carries no subscription identity";
     if (c.imsi[0] && strcmp(c.imsi, sub->imsi) != 0)
         return "IMSI in the endpoint name is not the attested one";
-    if (c.imei[0] &&
-        (strlen(sub->imeisv) != 16 || memcmp(c.imei, sub->imeisv, 14) != 0))
+    /* An IMEI can be checked only when the proof carried one (RADIUS
+     * does, GBA does not); unchecked, it may not be what a policy needs. */
+    bool imei_known = strlen(sub->imeisv) == 16;
+    if (c.imei[0] && imei_known && memcmp(c.imei, sub->imeisv, 14) != 0)
         return "IMEI in the endpoint name is not the attested one";
+    if ((need & BS_EP_IMEI) && c.imei[0] && !imei_known)
+        return "the IMEI cannot be attested by this proof";
     if (c.msisdn[0] && strcmp(c.msisdn, sub->msisdn) != 0)
         return "MSISDN in the endpoint name is not the attested one";
     if ((need & BS_EP_IMSI) && c.imsi[0] == '\0')

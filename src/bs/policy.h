@@ -111,7 +111,9 @@ bool bs_apn_trusted(const struct bs_network_rules *rules, const char *apn);
  * urn:imei-imsi:<IMEI>-<IMSI>, urn:imsi:<IMSI>, urn:imei:<IMEI>,
  * urn:imei-msisdn:<IMEI>-<MSISDN>.  Every identity the name carries must
  * match (an IMEI against the IMEISV's first 14 digits, with a valid check
- * digit), and those `need` asks for must be there.  NULL when it does, or
+ * digit; when the subscription has no IMEISV, as with GBA, an IMEI is
+ * unchecked and cannot satisfy `need`), and those `need` asks for must be
+ * there.  NULL when it does, or
  * the reason it does not.
  */
 const char *bs_endpoint_names_subscription(const char *ep,

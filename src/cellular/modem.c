@@ -10,6 +10,7 @@
  *    "imei": "...", "imeisv": "...", "msisdn": "...",
  *    "session": {"attached": true, "address": "127.1.0.2",
  *                "apn": "iot.example", "bootstrap_uri": "coap://...",
+ *                "bsf_uri": "http://...",
  *                "attach_id": 7}}
  *
  * The member "usim_file" names the emulated USIM's secret file (K, OPc,
@@ -148,6 +149,8 @@ static const char *parse_session(json_t *obj, cs_data_session *s)
         return "session.apn";
     if (!get_text(obj, "bootstrap_uri", s->bootstrap_uri, sizeof s->bootstrap_uri))
         return "session.bootstrap_uri";
+    if (!get_text(obj, "bsf_uri", s->bsf_uri, sizeof s->bsf_uri))
+        return "session.bsf_uri";
     json_t *id = json_object_get(obj, "attach_id");
     if (id != NULL) {
         if (!json_is_integer(id) || json_integer_value(id) < 0)

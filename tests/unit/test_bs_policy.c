@@ -177,6 +177,14 @@ static void endpoint_names(void **state)
         "urn:imei:490154203237518", &s, BS_EP_IMSI), "lacks the IMSI"));
     assert_non_null(strstr(bs_endpoint_names_subscription(
         "urn:imsi:001010123456789", &s, BS_EP_IMSI_AND_IMEI), "lacks the IMEI"));
+    /* No IMEISV known (a GBA proof): the IMEI is not checked, and cannot
+     * satisfy a policy that needs it. */
+    struct bs_subscription g = sub("001010123456789");
+    assert_null(bs_endpoint_names_subscription(
+        "urn:imei-imsi:353490061234569-001010123456789", &g, BS_EP_IMSI));
+    assert_non_null(strstr(bs_endpoint_names_subscription(
+        "urn:imei-imsi:353490061234569-001010123456789", &g, BS_EP_IMSI_AND_IMEI),
+        "cannot be attested"));
     /* Names that carry no identity, or garbage. */
     assert_non_null(bs_endpoint_names_subscription("dev-1", &s, BS_EP_IMSI));
     assert_non_null(bs_endpoint_names_subscription("urn:imsi:", &s, BS_EP_IMSI));
