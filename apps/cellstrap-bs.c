@@ -41,7 +41,7 @@ static void usage(FILE *out)
         "usage: cellstrap-bs [--listen ADDR:PORT] [--listen-dtls ADDR:PORT]\n"
         "                    [--config FILE.json] [--store PATH] [--log-level L]\n"
         "                    [--radius ADDR:PORT --radius-gateway NAME:HOST:SECRET...]\n"
-        "                    [--zn URL --zn-naf NAME:SECRET --naf-fqdn FQDN]\n"
+        "                    [--zn URL] [--aanf URL] [--zn-naf NAME:SECRET --naf-fqdn FQDN]\n"
         "\n"
         "The LwM2M bootstrap server: devices ask POST /bs?ep=NAME (or, LwM2M 1.2,\n"
         "GET /bspack?ep=NAME); each gets its configuration's server accounts with\n"
@@ -74,7 +74,10 @@ static void usage(FILE *out)
         "                          DTLS PSK identity 3GPP-bootstrapping.<B-TID> is\n"
         "                          then answered with Ks_NAF from the BSF, and the\n"
         "                          subscription it names goes through the policies\n"
-        "  --zn-naf NAME:SECRET    this NAF's credentials on Zn\n"
+        "  --aanf URL              AKMA: the AAnF (e.g. http://aanf:8080/aanf); a DTLS\n"
+        "                          PSK identity 3GPP-AKMA.<A-KID> is answered with\n"
+        "                          K_AF from it, the SUPI going through the policies\n"
+        "  --zn-naf NAME:SECRET    this NAF's (AF's) credentials on Zn and the AAnF\n"
         "  --naf-fqdn FQDN         the name devices use for this server (NAF_Id)\n"
         "  --log-level L           error, warn, info (default) or debug\n"
         "  --help                  this text\n"
@@ -197,7 +200,7 @@ static int open_radius(cs_store *store, const char *listen,
 /* ---- GBA: Zn ----------------------------------------------------------------- */
 
 static struct zn_client {
-    const char *url, *fqdn;
+    const char *url, *aanf, *fqdn;
     char name[64], secret[128];
 } Z;
 
@@ -206,6 +209,13 @@ static cs_err naf_key(void *ctx, const char *btid, uint8_t key[32],
 {
     (void)ctx;
     return cs_zn_fetch(Z.url, Z.name, Z.secret, Z.fqdn, btid, key, impi, expires);
+}
+
+static cs_err af_key(void *ctx, const char *a_kid, uint8_t key[32],
+                     char supi[128], int64_t *expires)
+{
+    (void)ctx;
+    return cs_aanf_fetch(Z.aanf, Z.name, Z.secret, Z.fqdn, a_kid, key, supi, expires);
 }
 
 static bool parse_zn_naf(const char *arg)
@@ -265,6 +275,7 @@ int main(int argc, char **argv)
         { "radius-gateway", required_argument, NULL, 'g' },
         { "zn", required_argument, NULL, 'z' },
         { "zn-naf", required_argument, NULL, 'n' },
+        { "aanf", required_argument, NULL, 'a' },
         { "naf-fqdn", required_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -283,6 +294,7 @@ int main(int argc, char **argv)
         case 's': store_path = optarg; break;
         case 'r': radius = optarg; break;
         case 'z': Z.url = optarg; break;
+        case 'a': Z.aanf = optarg; break;
         case 'n':
             if (!parse_zn_naf(optarg)) {
                 fprintf(stderr, "cellstrap-bs: --zn-naf wants NAME:SECRET\n");
@@ -319,8 +331,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "cellstrap-bs: give --listen and/or --listen-dtls\n");
         return 2;
     }
-    if ((Z.url != NULL) != (Z.name[0] != '\0') || (Z.url != NULL) != (Z.fqdn != NULL)) {
-        fprintf(stderr, "cellstrap-bs: GBA needs --zn, --zn-naf and --naf-fqdn together\n");
+    bool sim_keys = Z.url != NULL || Z.aanf != NULL;
+    if (sim_keys != (Z.name[0] != '\0') || sim_keys != (Z.fqdn != NULL)) {
+        fprintf(stderr, "cellstrap-bs: --zn or --aanf need --zn-naf and --naf-fqdn\n");
         return 2;
     }
     if ((radius == NULL) != (gateway_count == 0)) {
@@ -345,6 +358,10 @@ int main(int argc, char **argv)
     if (Z.url != NULL) {
         bc.naf_key = naf_key;
         cs_log(CS_LOG_INFO, "GBA: NAF %s, Zn at %s", Z.fqdn, Z.url);
+    }
+    if (Z.aanf != NULL) {
+        bc.af_key = af_key;
+        cs_log(CS_LOG_INFO, "AKMA: AF %s, AAnF at %s", Z.fqdn, Z.aanf);
     }
     if (cs_bs_new(&bc, &bs) != CS_OK) {
         cs_log(CS_LOG_ERROR, "cannot start the bootstrap engine");

@@ -58,6 +58,11 @@ static struct app {
     bool gba;
     bool gba_valid;
     cs_gba_session gba_session;
+    /* AKMA: the anchor of the attach's primary authentication. */
+    bool akma_valid;
+    uint64_t akma_attach_id;
+    uint8_t k_akma[CS_AKMA_KEY_LEN];
+    char a_kid[CS_AKMA_AKID_MAX + 1];
     volatile bool bootstrap_failed;
 } A;
 
@@ -479,6 +484,57 @@ static bool gba_keys(const cs_subscription *sub, const char *uri,
     return true;
 }
 
+/*
+ * AKMA: the attach's primary authentication (its challenge came with the
+ * session) gives K_AUSF, K_AKMA and the A-KID once per attach; then K_AF
+ * for the bootstrap server of `uri` and the identity "3GPP-AKMA.<A-KID>".
+ */
+static bool akma_keys(const cs_subscription *sub, const char *uri,
+                      char *identity, size_t identity_cap,
+                      uint8_t key[CS_AKMA_KEY_LEN])
+{
+    char af[256];
+    if (!uri_host(uri, af, sizeof af))
+        return false;
+    if (!A.akma_valid || A.akma_attach_id != A.session.attach_id) {
+        cs_aka_result res;
+        char snn[128], realm[128];
+        uint8_t k_ausf[CS_AKMA_KEY_LEN], a_tid[CS_AKMA_ATID_LEN];
+        cs_err err = cs_modem_authenticate(A.modem, A.session.aka_rand,
+                                           A.session.aka_autn, &res);
+        if (err != CS_OK || res.status != CS_AKA_SUCCESS) {
+            cs_log(CS_LOG_WARN, "AKMA: the USIM refused the network's challenge (%s)",
+                   err != CS_OK ? cs_strerror(err)
+                   : res.status == CS_AKA_MAC_FAILURE ? "MAC failure" : "SQN not fresh");
+            cs_aka_result_wipe(&res);
+            return false;
+        }
+        bool ok = cs_akma_serving_network_name(sub->imsi, sub->mnc_length, snn,
+                                               sizeof snn) == CS_OK &&
+                  cs_akma_k_ausf_5g_aka(res.ck, res.ik, snn, A.session.aka_autn,
+                                        k_ausf) == CS_OK &&
+                  cs_akma_k_akma(k_ausf, sub->imsi, A.k_akma) == CS_OK &&
+                  cs_akma_a_tid(k_ausf, sub->imsi, a_tid) == CS_OK &&
+                  cs_akma_realm_from_imsi(sub->imsi, sub->mnc_length, realm,
+                                          sizeof realm) == CS_OK &&
+                  cs_akma_akid("0", a_tid, realm, A.a_kid, sizeof A.a_kid) == CS_OK;
+        cs_aka_result_wipe(&res);
+        memset(k_ausf, 0, sizeof k_ausf);
+        if (!ok)
+            return false;
+        A.akma_valid = true;
+        A.akma_attach_id = A.session.attach_id;
+        cs_log(CS_LOG_INFO, "AKMA: A-KID %s", A.a_kid);
+    }
+    static const uint8_t ua[CS_UA_ID_LEN] = CS_UA_ID_TLS_PSK_AES_128_CCM_8;
+    if (cs_akma_k_af(A.k_akma, af, ua, key) != CS_OK ||
+        cs_psk_identity_format(CS_PSK_IDENTITY_AKMA, A.a_kid, identity,
+                               identity_cap) != CS_OK)
+        return false;
+    cs_log(CS_LOG_INFO, "AKMA: key for AF %s derived", af);
+    return true;
+}
+
 static int run_vanilla(const cs_client_config *base, const char *modem_spec,
                        const char *endpoint_pattern, const char *host_pattern,
                        const char *bsf_flag)
@@ -520,7 +576,12 @@ static int run_vanilla(const cs_client_config *base, const char *modem_spec,
         static uint8_t key[CS_GBA_KEY_LEN];
         A.gba = strncmp(uri, "coaps://", 8) == 0 && cfg.bootstrap_key == NULL;
         if (A.gba) {
-            if (!gba_keys(&sub, uri, bsf_flag, identity, sizeof identity, key)) {
+            /* 5G with AKMA when the network ran a primary authentication
+             * for this attach; else GBA over the BSF. */
+            bool keys = A.session.has_aka
+                ? akma_keys(&sub, uri, identity, sizeof identity, key)
+                : gba_keys(&sub, uri, bsf_flag, identity, sizeof identity, key);
+            if (!keys) {
                 pause_ms(retry_ms);
                 retry_ms = retry_ms < 60000 ? retry_ms * 2 : retry_ms;
                 continue;
@@ -535,7 +596,8 @@ static int run_vanilla(const cs_client_config *base, const char *modem_spec,
         if (end == RUN_FAILED)
             status = 1;
         if (end == RUN_REBOOTSTRAP) {
-            cs_log(CS_LOG_INFO, "bootstrap with the GBA key failed; Ub again");
+            cs_log(CS_LOG_INFO, "bootstrap with the SIM-derived key failed; "
+                   "deriving it again");
             A.gba_valid = false;
             pause_ms(retry_ms);
             retry_ms = retry_ms < 60000 ? retry_ms * 2 : retry_ms;
@@ -547,6 +609,7 @@ static int run_vanilla(const cs_client_config *base, const char *modem_spec,
         cs_log(CS_LOG_INFO, "data session ended; bootstrapping at the next attach");
     }
     cs_gba_session_wipe(&A.gba_session);
+    memset(A.k_akma, 0, sizeof A.k_akma);
     cs_modem_close(A.modem);
     A.modem = NULL;
     return status;

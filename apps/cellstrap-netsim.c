@@ -78,6 +78,9 @@ static void usage(FILE *out)
         "                          devices are told http://ADDR:PORT/ as their BSF)\n"
         "  --bsf-domain D          the BSF's realm and B-TID domain\n"
         "  --bsf-lifetime S        lifetime of bootstrapping sessions (default 3600)\n"
+        "  --aanf                  AKMA: a primary authentication at every attach\n"
+        "                          (the challenge goes to the modem) and the AAnF\n"
+        "                          at /aanf for the --naf entries (as AFs)\n"
         "  --naf NAME:SECRET:FQDN  a NAF (e.g. the bootstrap server) allowed on Zn\n"
         "                          for keys of FQDN, with HTTP Basic NAME:SECRET\n"
         "  --log-level L           error, warn, info (default) or debug\n"
@@ -164,6 +167,20 @@ static void write_modem_file(const cs_subscriber *sub,
             json_object_set_new(ses, "bootstrap_uri", json_string(N.bootstrap_uri));
         if (N.bsf_uri != NULL)
             json_object_set_new(ses, "bsf_uri", json_string(N.bsf_uri));
+        if (s->has_aka) {
+            /* The primary authentication's challenge (not a secret). */
+            char rand[33], autn[33];
+            static const char d[] = "0123456789abcdef";
+            for (int i = 0; i < 16; i++) {
+                rand[2 * i] = d[s->aka_rand[i] >> 4];
+                rand[2 * i + 1] = d[s->aka_rand[i] & 15];
+                autn[2 * i] = d[s->aka_autn[i] >> 4];
+                autn[2 * i + 1] = d[s->aka_autn[i] & 15];
+            }
+            rand[32] = autn[32] = '\0';
+            json_object_set_new(ses, "aka", json_pack("{s:s, s:s}", "rand", rand,
+                                                      "autn", autn));
+        }
         json_object_set_new(root, "session", ses);
     } else {
         json_object_set_new(root, "session", json_pack("{s:b}", "attached", 0));
@@ -504,6 +521,9 @@ static void on_http(void *ctx, const cs_http_incoming *in, cs_http_reply *reply)
     if (strcmp(in->path, "/zn") == 0 && strcmp(in->method, "POST") == 0)
         cs_netsim_zn(N.ns, in->user, in->password, in->body, in->body_len,
                      cs_clock_unix(), r);
+    else if (strcmp(in->path, "/aanf") == 0 && strcmp(in->method, "POST") == 0)
+        cs_netsim_aanf(N.ns, in->user, in->password, in->body, in->body_len,
+                       cs_clock_unix(), r);
     else
         cs_netsim_ub(N.ns, in->method, in->path,
                      cs_http_incoming_header(in, "Authorization"), in->body,
@@ -637,7 +657,7 @@ int main(int argc, char **argv)
         return ctl_main(argc, argv);
     enum { OPT_CONTROL = 1, OPT_ACCOUNTING, OPT_SUBSCRIBERS, OPT_MODEM_DIR,
            OPT_POOL, OPT_APN, OPT_NAS_IP, OPT_BS_URI, OPT_HTTP, OPT_BSF_DOMAIN,
-           OPT_NAF, OPT_BSF_LIFETIME, OPT_LOG, OPT_HELP };
+           OPT_NAF, OPT_BSF_LIFETIME, OPT_AANF, OPT_LOG, OPT_HELP };
     static const struct option opts[] = {
         {"control", required_argument, NULL, OPT_CONTROL},
         {"accounting", required_argument, NULL, OPT_ACCOUNTING},
@@ -651,6 +671,7 @@ int main(int argc, char **argv)
         {"bsf-domain", required_argument, NULL, OPT_BSF_DOMAIN},
         {"naf", required_argument, NULL, OPT_NAF},
         {"bsf-lifetime", required_argument, NULL, OPT_BSF_LIFETIME},
+        {"aanf", no_argument, NULL, OPT_AANF},
         {"log-level", required_argument, NULL, OPT_LOG},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0}};
@@ -659,6 +680,7 @@ int main(int argc, char **argv)
     size_t acct_count = 0;
     const char *http = NULL, *bsf_domain = NULL, *nafs[8];
     unsigned long bsf_lifetime = 0;
+    bool aanf = false;
     size_t naf_count = 0;
     cs_netsim_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -702,6 +724,7 @@ int main(int argc, char **argv)
         case OPT_BS_URI: N.bootstrap_uri = optarg; break;
         case OPT_HTTP: http = optarg; break;
         case OPT_BSF_DOMAIN: bsf_domain = optarg; break;
+        case OPT_AANF: aanf = true; break;
         case OPT_BSF_LIFETIME: {
             char *end;
             bsf_lifetime = strtoul(optarg, &end, 10);
@@ -775,6 +798,8 @@ int main(int argc, char **argv)
                 return 2;
             }
         snprintf(bsf_uri, sizeof bsf_uri, "http://%s/", http);
+        if (aanf && cs_netsim_enable_aanf(N.ns, (uint32_t)bsf_lifetime) != CS_OK)
+            return 1;
         N.bsf_uri = bsf_uri;
     }
     if (subscribers != NULL && !load_subscribers(subscribers))

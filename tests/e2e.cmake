@@ -59,3 +59,10 @@ add_test(NAME e2e_gba
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/gba.sh $<TARGET_FILE_DIR:cellstrap_client_app>)
 set_tests_properties(e2e_gba PROPERTIES LABELS "integration;gba;bs;client;netsim"
   TIMEOUT 120 PASS_REGULAR_EXPRESSION "gba ok")
+
+# AKMA: a primary authentication at attach, K_AF from the AAnF, placement
+# by policy; refused: an unknown A-KID, an unknown AF, a GBA-only policy.
+add_test(NAME e2e_akma
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/akma.sh $<TARGET_FILE_DIR:cellstrap_client_app>)
+set_tests_properties(e2e_akma PROPERTIES LABELS "integration;akma;bs;client;netsim"
+  TIMEOUT 120 PASS_REGULAR_EXPRESSION "akma ok")

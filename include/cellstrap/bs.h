@@ -60,6 +60,12 @@ typedef struct cs_bs_config {
     cs_err (*naf_key)(void *ctx, const char *btid, uint8_t key[32],
                       char impi[128], int64_t *expires);
     void *naf_key_ctx;
+    /* AKMA (the bootstrap server as AF): the same for a PSK identity
+     * "3GPP-AKMA.<A-KID>", asking the AAnF for K_AF; it fills the SUPI
+     * (IMSI digits); its first argument is naf_key_ctx too.  NULL: no
+     * AKMA. */
+    cs_err (*af_key)(void *ctx, const char *a_kid, uint8_t key[32],
+                     char supi[128], int64_t *expires);
 } cs_bs_config;
 
 /* A new engine.  CS_E_INVALID_ARG without a store or clock, CS_E_NOMEM,

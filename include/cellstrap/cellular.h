@@ -49,6 +49,10 @@ typedef struct cs_data_session {
     char bootstrap_uri[256];
     /* The GBA BSF the network names (http://...), or empty. */
     char bsf_uri[256];
+    /* The attach's primary authentication (5G AKA) challenge, when the
+     * network runs AKMA: the USIM answers it and the AKMA keys follow. */
+    bool has_aka;
+    uint8_t aka_rand[16], aka_autn[16];
     uint64_t attach_id;     /* differs for every attach */
 } cs_data_session;
 

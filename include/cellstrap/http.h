@@ -63,6 +63,16 @@ cs_err cs_zn_fetch(const char *url, const char *naf_name, const char *naf_secret
                    const char *naf_fqdn, const char *btid, uint8_t key[32],
                    char impi[128], int64_t *expires);
 
+/*
+ * AKMA from the AF's side: ask the AAnF at `url` (e.g. http://aanf/aanf)
+ * for K_AF of `a_kid` for AF `af_fqdn` (Ua* id 01 00 01 C0 A8), as AF
+ * `af_name`.  On CS_OK: key, supi (the IMSI digits) and *expires.  Errors
+ * as cs_zn_fetch.
+ */
+cs_err cs_aanf_fetch(const char *url, const char *af_name, const char *af_secret,
+                     const char *af_fqdn, const char *a_kid, uint8_t key[32],
+                     char supi[128], int64_t *expires);
+
 /* ---- Server ------------------------------------------------------------- */
 
 /* A request as the handler sees it; valid during the call only. */

@@ -48,6 +48,11 @@ typedef struct cs_netsim_session {
     char session_id[17];           /* Acct-Session-Id, 16 hex digits */
     uint64_t attach_id;            /* increases with every attach */
     int64_t started;               /* Unix seconds */
+    /* The attach's primary authentication (5G AKA, emulated) when the
+     * AAnF is on: the challenge the device's USIM answers; AKMA keys hang
+     * off it. */
+    bool has_aka;
+    uint8_t aka_rand[16], aka_autn[16];
 } cs_netsim_session;
 
 /* A subscriber's session began (session != NULL) or ended (NULL). */
@@ -166,6 +171,19 @@ cs_err cs_netsim_add_naf(cs_netsim *ns, const char *name, const char *secret,
 void cs_netsim_ub(cs_netsim *ns, const char *method, const char *uri,
                   const char *authorization, const uint8_t *body,
                   size_t body_len, int64_t now_unix, cs_bsf_reply *out);
+
+/*
+ * AKMA: with the AAnF on, every attach runs an (emulated) primary
+ * authentication from the subscriber's K, and keeps K_AKMA and the A-KID
+ * derived from it (TS 33.535) for `lifetime_s` (0: 3600).
+ */
+cs_err cs_netsim_enable_aanf(cs_netsim *ns, uint32_t lifetime_s);
+
+/* The AAnF's answer to an AF (POST /aanf {"a_kid", "af_fqdn", "ua_id"}):
+ * K_AF and the SUPI, to an AF registered with cs_netsim_add_naf. */
+void cs_netsim_aanf(cs_netsim *ns, const char *af_name, const char *af_secret,
+                    const uint8_t *body, size_t body_len, int64_t now_unix,
+                    cs_bsf_reply *out);
 
 /* Zn: a NAF's key request (POST /zn, JSON body), with its HTTP Basic
  * credentials (NULL when absent). */

@@ -950,8 +950,9 @@ static bool admit_subscription(cs_bs *bs, cs_coap_incoming *in,
         policy = bs_policy_select(&bs->rules, sub);
         if (policy != NULL && !(policy->trust & trust)) {
             snprintf(why, sizeof why, "policy %s does not accept %s for IMSI %s",
-                     policy->name, trust == BS_TRUST_GBA ? "GBA" : "network "
-                     "attestation", sub->imsi);
+                     policy->name, trust == BS_TRUST_GBA ? "GBA"
+                     : trust == BS_TRUST_AKMA ? "AKMA" : "network attestation",
+                     sub->imsi);
             refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN, why, rsp);
             return false;
         }
@@ -976,7 +977,8 @@ static bool admit_subscription(cs_bs *bs, cs_coap_incoming *in,
     const char *mismatch = bs_endpoint_names_subscription(endpoint, sub, need);
     if (mismatch != NULL) {
         snprintf(why, sizeof why, "%s (%s IMSI %s)", mismatch,
-                 trust == BS_TRUST_GBA ? "GBA key of" : "address bound to", sub->imsi);
+                 trust == BS_TRUST_NETWORK ? "address bound to" : "SIM key of",
+                 sub->imsi);
         refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN, why, rsp);
         bs_config_wipe(cfg);
         return false;
@@ -1002,16 +1004,27 @@ static bool admit_subscription(cs_bs *bs, cs_coap_incoming *in,
     return true;
 }
 
+/* The key table's name for a key id: GBA B-TIDs as they are, A-KIDs with
+ * a prefix no B-TID has. */
+static void key_name(cs_psk_identity_kind kind, const char *id, char *out,
+                     size_t cap)
+{
+    snprintf(out, cap, "%s%s", kind == CS_PSK_IDENTITY_AKMA ? "akma:" : "", id);
+}
+
 /*
  * A Bootstrap-Request over a DTLS session keyed by GBA: the handshake used
  * Ks_NAF for this B-TID, so the subscription is the IMPI the BSF gave.
  */
 static bool admit_gba(cs_bs *bs, cs_coap_incoming *in, const char *endpoint,
-                      const char *btid, struct bs_config *cfg, char *key,
-                      size_t key_cap, cs_coap_msg *rsp)
+                      cs_psk_identity_kind kind, const char *btid,
+                      struct bs_config *cfg, char *key, size_t key_cap,
+                      cs_coap_msg *rsp)
 {
     int64_t now = bs->cfg.unix_clock(bs->cfg.clock_ctx);
-    const struct bs_naf_key *k = bs_naf_keys_find(&bs->naf_keys, btid, now);
+    char name[CS_GBA_BTID_MAX + 8];
+    key_name(kind, btid, name, sizeof name);
+    const struct bs_naf_key *k = bs_naf_keys_find(&bs->naf_keys, name, now);
     if (k == NULL) {
         refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN,
                "GBA key expired since the handshake", rsp);
@@ -1019,8 +1032,9 @@ static bool admit_gba(cs_bs *bs, cs_coap_incoming *in, const char *endpoint,
     }
     struct bs_subscription sub;
     memset(&sub, 0, sizeof sub);
+    /* GBA gives an IMPI "<IMSI>@ims...", AKMA the SUPI's IMSI digits. */
     const char *at = strchr(k->impi, '@');
-    size_t len = at != NULL ? (size_t)(at - k->impi) : 0;
+    size_t len = at != NULL ? (size_t)(at - k->impi) : strlen(k->impi);
     if (len < 6 || len >= sizeof sub.imsi) {
         refuse(bs, in->from, endpoint, CS_COAP_CODE_FORBIDDEN,
                "the BSF's IMPI names no IMSI", rsp);
@@ -1028,8 +1042,11 @@ static bool admit_gba(cs_bs *bs, cs_coap_incoming *in, const char *endpoint,
     }
     memcpy(sub.imsi, k->impi, len);
     char origin[CS_GBA_BTID_MAX + 16];
-    snprintf(origin, sizeof origin, "gba btid=%.200s", btid);
-    return admit_subscription(bs, in, endpoint, &sub, BS_TRUST_GBA, origin, cfg,
+    bool akma = kind == CS_PSK_IDENTITY_AKMA;
+    snprintf(origin, sizeof origin, "%s=%.200s", akma ? "akma a-kid" : "gba btid",
+             btid);
+    return admit_subscription(bs, in, endpoint, &sub,
+                              akma ? BS_TRUST_AKMA : BS_TRUST_GBA, origin, cfg,
                               key, key_cap, rsp);
 }
 
@@ -1041,15 +1058,14 @@ static bool admit(cs_bs *bs, cs_coap_incoming *in, const char *endpoint,
 {
     if (bs->cfg.network_attestation && in->session == NULL)
         return admit_attested(bs, in, endpoint, cfg, key, key_cap, rsp);
-    if (in->session != NULL && bs->cfg.naf_key != NULL) {
+    if (in->session != NULL && (bs->cfg.naf_key != NULL || bs->cfg.af_key != NULL)) {
         size_t id_len = 0;
         const uint8_t *id = cs_dtls_peer_identity(in->session, &id_len);
         cs_psk_identity_kind kind;
         char btid[CS_GBA_BTID_MAX + 1];
         if (id != NULL && cs_psk_identity_parse(id, id_len, &kind, btid,
-                                                sizeof btid) == CS_OK &&
-            kind == CS_PSK_IDENTITY_GBA)
-            return admit_gba(bs, in, endpoint, btid, cfg, key, key_cap, rsp);
+                                                sizeof btid) == CS_OK)
+            return admit_gba(bs, in, endpoint, kind, btid, cfg, key, key_cap, rsp);
     }
     cs_err err = find_config(bs, endpoint, cfg, key, key_cap);
     if (err == CS_E_NOT_FOUND) {
@@ -1266,32 +1282,42 @@ void cs_bs_on_request(void *app, cs_coap_endpoint *ep, cs_coap_incoming *in,
 
 /* ---- Bootstrap PSKs ------------------------------------------------------- */
 
-/* Ks_NAF for a B-TID: kept from an earlier Zn answer, else asked now. */
-static cs_err gba_psk(cs_bs *bs, const char *btid, uint8_t *key, size_t key_cap,
-                      size_t *key_len)
+/* Ks_NAF for a B-TID (K_AF for an A-KID): kept from an earlier answer of
+ * the BSF (AAnF), else asked now. */
+static cs_err gba_psk(cs_bs *bs, cs_psk_identity_kind kind, const char *btid,
+                      uint8_t *key, size_t key_cap, size_t *key_len)
 {
     int64_t now = bs->cfg.unix_clock(bs->cfg.clock_ctx);
     if (key_cap < CS_GBA_KEY_LEN)
         return CS_E_TOO_LARGE;
-    const struct bs_naf_key *k = bs_naf_keys_find(&bs->naf_keys, btid, now);
+    char name[CS_GBA_BTID_MAX + 8];
+    key_name(kind, btid, name, sizeof name);
+    const struct bs_naf_key *k = bs_naf_keys_find(&bs->naf_keys, name, now);
     if (k == NULL) {
         uint8_t fresh[CS_GBA_KEY_LEN];
         char impi[128] = "";
         int64_t expires = 0;
-        cs_err err = bs->cfg.naf_key(bs->cfg.naf_key_ctx, btid, fresh, impi, &expires);
+        cs_err err = kind == CS_PSK_IDENTITY_AKMA
+            ? bs->cfg.af_key(bs->cfg.naf_key_ctx, btid, fresh, impi, &expires)
+            : bs->cfg.naf_key(bs->cfg.naf_key_ctx, btid, fresh, impi, &expires);
         if (err != CS_OK || expires <= now) {
             cs_secure_zero(fresh, sizeof fresh);
-            cs_log(CS_LOG_WARN, "bs: GBA B-TID %s: %s", btid,
+            cs_log(CS_LOG_WARN, "bs: %s %s: %s",
+                   kind == CS_PSK_IDENTITY_AKMA ? "AKMA A-KID" : "GBA B-TID", btid,
                    err == CS_OK ? "key already expired" : cs_strerror(err));
             return CS_E_NOT_FOUND;           /* the device runs Ub again */
         }
         impi[sizeof impi - 1] = '\0';
-        bs_naf_keys_put(&bs->naf_keys, btid, impi, fresh, expires);
+        bs_naf_keys_put(&bs->naf_keys, name, impi, fresh, expires);
         cs_secure_zero(fresh, sizeof fresh);
-        k = bs_naf_keys_find(&bs->naf_keys, btid, now);
+        k = bs_naf_keys_find(&bs->naf_keys, name, now);
         if (k == NULL)
             return CS_E_NOT_FOUND;
-        cs_log(CS_LOG_INFO, "bs: GBA key for %s from the BSF (%s)", btid, k->impi);
+        if (kind == CS_PSK_IDENTITY_AKMA)
+            cs_log(CS_LOG_INFO, "bs: AKMA key for %s from the AAnF (SUPI %s)", btid,
+                   k->impi);
+        else
+            cs_log(CS_LOG_INFO, "bs: GBA key for %s from the BSF (%s)", btid, k->impi);
     }
     memcpy(key, k->key, CS_GBA_KEY_LEN);
     *key_len = CS_GBA_KEY_LEN;
@@ -1306,10 +1332,13 @@ cs_err cs_bs_psk_lookup(void *ctx, const cs_addr *from,
     cs_bs *bs = ctx;
     cs_psk_identity_kind kind;
     char btid[CS_GBA_BTID_MAX + 1];
-    if (bs->cfg.naf_key != NULL &&
-        cs_psk_identity_parse(identity, identity_len, &kind, btid, sizeof btid) ==
-            CS_OK && kind == CS_PSK_IDENTITY_GBA)
-        return gba_psk(bs, btid, key, key_cap, key_len);
+    if (cs_psk_identity_parse(identity, identity_len, &kind, btid, sizeof btid) ==
+        CS_OK) {
+        if (kind == CS_PSK_IDENTITY_GBA && bs->cfg.naf_key != NULL)
+            return gba_psk(bs, kind, btid, key, key_cap, key_len);
+        if (kind == CS_PSK_IDENTITY_AKMA && bs->cfg.af_key != NULL)
+            return gba_psk(bs, kind, btid, key, key_cap, key_len);
+    }
     for (size_t i = 0; i < bs->psk_count; i++) {
         const struct psk_entry *e = &bs->psks[i];
         if (e->identity_len == identity_len &&

@@ -124,6 +124,27 @@ static const char *parse_subscription(json_t *root, cs_subscription *sub)
     return NULL;
 }
 
+/* 32 hex digits into 16 octets. */
+static bool hex16(const char *h, uint8_t out[16])
+{
+    if (strlen(h) != 32)
+        return false;
+    for (int i = 0; i < 16; i++) {
+        unsigned v = 0;
+        for (int j = 0; j < 2; j++) {
+            char c = h[2 * i + j];
+            unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                       : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                       : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+            if (d > 15)
+                return false;
+            v = v << 4 | d;
+        }
+        out[i] = (uint8_t)v;
+    }
+    return true;
+}
+
 static const char *parse_session(json_t *obj, cs_data_session *s)
 {
     memset(s, 0, sizeof *s);
@@ -151,6 +172,15 @@ static const char *parse_session(json_t *obj, cs_data_session *s)
         return "session.bootstrap_uri";
     if (!get_text(obj, "bsf_uri", s->bsf_uri, sizeof s->bsf_uri))
         return "session.bsf_uri";
+    json_t *aka = json_object_get(obj, "aka");
+    if (aka != NULL) {
+        char r[40], t[40];
+        if (!json_is_object(aka) || !get_text(aka, "rand", r, sizeof r) ||
+            !get_text(aka, "autn", t, sizeof t) || !hex16(r, s->aka_rand) ||
+            !hex16(t, s->aka_autn))
+            return "session.aka";
+        s->has_aka = true;
+    }
     json_t *id = json_object_get(obj, "attach_id");
     if (id != NULL) {
         if (!json_is_integer(id) || json_integer_value(id) < 0)

@@ -60,6 +60,8 @@ struct bsf {
     size_t session_next;
     struct naf nafs[MAX_NAFS];
     size_t naf_count;
+    bool aanf;                          /* AKMA on */
+    uint32_t akma_lifetime_s;
 };
 
 static struct bsf *bsf_of(cs_netsim *ns)
@@ -361,6 +363,64 @@ void cs_netsim_ub(cs_netsim *ns, const char *method, const char *uri,
     bootstrapped(b, c, impi, now_unix, out);
 }
 
+/* ---- AKMA: primary authentication at attach, and the AAnF -------------------- */
+
+cs_err cs_netsim_enable_aanf(cs_netsim *ns, uint32_t lifetime_s)
+{
+    struct bsf *b = bsf_of(ns);
+    if (b == NULL)
+        return CS_E_NOMEM;
+    b->aanf = true;
+    b->akma_lifetime_s = lifetime_s ? lifetime_s : 3600;
+    return CS_OK;
+}
+
+static bool key_set(const uint8_t k[16])
+{
+    uint8_t any = 0;
+    for (int i = 0; i < 16; i++)
+        any |= k[i];
+    return any != 0;
+}
+
+void netsim_primary_auth(cs_netsim *ns, struct entry *e, int64_t now)
+{
+    struct bsf *b = ns->bsf;
+    e->session.has_aka = false;
+    cs_secure_zero(e->k_akma, sizeof e->k_akma);
+    e->a_kid[0] = '\0';
+    if (b == NULL || !b->aanf || !key_set(e->sub.k))
+        return;
+    /* 5G AKA as the AUSF would run it: a vector, K_AUSF, then AKMA. */
+    uint8_t rand[16], sqn[6], amf[2] = { 0x80, 0x00 }, k_ausf[32], a_tid[32];
+    cs_aka_vector av;
+    char snn[128], realm[128];
+    if (cs_rng_bytes(b->rng, rand, sizeof rand) != CS_OK)
+        return;
+    e->sub.sqn = cs_aka_sqn_next(e->sub.sqn, 0);
+    cs_aka_sqn_from_u64(e->sub.sqn, sqn);
+    cs_aka_vector_make(e->sub.k, e->sub.opc, rand, sqn, amf, &av);
+    bool ok = cs_akma_serving_network_name(e->sub.imsi, e->sub.mnc_length, snn,
+                                           sizeof snn) == CS_OK &&
+              cs_akma_k_ausf_5g_aka(av.ck, av.ik, snn, av.autn, k_ausf) == CS_OK &&
+              cs_akma_k_akma(k_ausf, e->sub.imsi, e->k_akma) == CS_OK &&
+              cs_akma_a_tid(k_ausf, e->sub.imsi, a_tid) == CS_OK &&
+              cs_akma_realm_from_imsi(e->sub.imsi, e->sub.mnc_length, realm,
+                                      sizeof realm) == CS_OK &&
+              cs_akma_akid("0", a_tid, realm, e->a_kid, sizeof e->a_kid) == CS_OK;
+    cs_secure_zero(k_ausf, sizeof k_ausf);
+    if (ok) {
+        memcpy(e->session.aka_rand, av.rand, 16);
+        memcpy(e->session.aka_autn, av.autn, 16);
+        e->session.has_aka = true;
+        e->akma_expires = now + b->akma_lifetime_s;
+    } else {
+        cs_secure_zero(e->k_akma, sizeof e->k_akma);
+        e->a_kid[0] = '\0';
+    }
+    cs_aka_vector_wipe(&av);
+}
+
 /* ---- Zn ---------------------------------------------------------------------- */
 
 static void reply_json(cs_bsf_reply *out, unsigned status, json_t *obj)
@@ -420,6 +480,69 @@ static bool parse_ua_id(const char *text, uint8_t ua[CS_UA_ID_LEN])
         ua[i] = (uint8_t)(hi << 4 | lo);
     }
     return true;
+}
+
+/* The AAnF answers an AF: K_AF for (A-KID, AF_ID) and the SUPI. */
+void cs_netsim_aanf(cs_netsim *ns, const char *af_name, const char *af_secret,
+                    const uint8_t *body, size_t body_len, int64_t now_unix,
+                    cs_bsf_reply *out)
+{
+    memset(out, 0, sizeof *out);
+    struct bsf *b = bsf_of(ns);
+    if (b == NULL || !b->aanf) {
+        reply_text(out, 404, "no AAnF here\n");
+        return;
+    }
+    if (af_name == NULL) {
+        zn_error(out, 401, 5402, "AF credentials required");
+        snprintf(out->www_authenticate, sizeof out->www_authenticate,
+                 "Basic realm=\"aanf\"");
+        return;
+    }
+    const struct naf *af = authenticate_naf(b, af_name, af_secret);
+    if (af == NULL) {
+        zn_error(out, 403, 5402, "AF not authorized");
+        return;
+    }
+    json_error_t jerr;
+    json_t *req = json_loadb((const char *)body, body_len, JSON_REJECT_DUPLICATES, &jerr);
+    const char *akid = json_string_value(json_object_get(req, "a_kid"));
+    const char *fqdn = json_string_value(json_object_get(req, "af_fqdn"));
+    uint8_t ua[CS_UA_ID_LEN];
+    if (!json_is_object(req) || akid == NULL || fqdn == NULL ||
+        !parse_ua_id(json_string_value(json_object_get(req, "ua_id")), ua)) {
+        json_decref(req);
+        zn_error(out, 400, 400, "{\"a_kid\", \"af_fqdn\", \"ua_id\"} expected");
+        return;
+    }
+    if (strcmp(fqdn, af->fqdn) != 0) {
+        json_decref(req);
+        zn_error(out, 403, 5402, "AF not authorized for this AF_ID");
+        return;
+    }
+    const struct entry *e = NULL;
+    for (size_t i = 0; i < ns->count && e == NULL; i++)
+        if (ns->subs[i].a_kid[0] != '\0' && strcmp(ns->subs[i].a_kid, akid) == 0)
+            e = &ns->subs[i];
+    if (e == NULL || e->akma_expires <= now_unix) {
+        json_decref(req);
+        zn_error(out, 404, 5401, e == NULL ? "unknown A-KID" : "A-KID expired");
+        return;
+    }
+    uint8_t k_af[32];
+    char hexkey[65];
+    cs_err err = cs_akma_k_af(e->k_akma, fqdn, ua, k_af);
+    json_decref(req);
+    if (err != CS_OK) {
+        zn_error(out, 400, 400, "bad AF_ID");
+        return;
+    }
+    hex(k_af, sizeof k_af, hexkey);
+    cs_secure_zero(k_af, sizeof k_af);
+    reply_json(out, 200, json_pack("{s:s, s:s, s:I}", "supi", e->sub.imsi,
+                                   "k_af", hexkey, "key_expiry",
+                                   (json_int_t)e->akma_expires));
+    cs_secure_zero(hexkey, sizeof hexkey);
 }
 
 void cs_netsim_zn(cs_netsim *ns, const char *naf_name, const char *naf_secret,

@@ -329,6 +329,7 @@ cs_err cs_netsim_attach(cs_netsim *ns, const char *imsi, const char *apn,
     snprintf(e->session.apn, sizeof e->session.apn, "%s", apn);
     e->session.attach_id = ns->next_attach_id++;
     e->session.started = now_unix;
+    netsim_primary_auth(ns, e, now_unix);
     snprintf(e->session.session_id, sizeof e->session.session_id, "%016llx",
              (unsigned long long)(++ns->session_seq ^ ((uint64_t)now_unix << 24)));
     cs_radius_acct a;

@@ -14,6 +14,10 @@ struct entry {
     cs_subscriber sub;
     bool attached;
     cs_netsim_session session;
+    /* AKMA: the anchor of the last primary authentication. */
+    char a_kid[256];
+    uint8_t k_akma[32];
+    int64_t akma_expires;
 };
 
 struct cs_netsim {
@@ -35,6 +39,10 @@ struct cs_netsim {
 
 /* The subscriber record of `imsi` (mutable: the HSS moves its SQN). */
 struct entry *netsim_find_entry(const cs_netsim *ns, const char *imsi);
+
+/* At attach, with the AAnF on: the primary authentication and the AKMA
+ * anchor (bsf.c); fills e->session's challenge. */
+void netsim_primary_auth(cs_netsim *ns, struct entry *e, int64_t now);
 
 /* Free the BSF's state (bsf.c); NULL-safe through ns->bsf. */
 void netsim_bsf_free(cs_netsim *ns);

@@ -104,7 +104,7 @@ start viabs2 "$APPS/cellstrap-client" --modem "emulated:$MODEMS/$C.json" \
     --bootstrap "coaps://localhost:$BS2_PORT"
 VIA=$LAST
 $NS attach $C > /dev/null || fail "attach $C"
-wait_for "$DIR/bs2.log" "Zn: HTTP 403" || fail "Zn did not refuse the NAF"
+wait_for "$DIR/bs2.log" "/zn: HTTP 403" || fail "Zn did not refuse the NAF"
 wait_for "$DIR/viabs2.log" "bootstrap failed" || fail "$C bootstrapped through an unknown NAF"
 stop $VIA; stop $BS2
 

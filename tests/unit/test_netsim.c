@@ -445,6 +445,76 @@ static void gba_bsf(void **state)
     cs_netsim_free(ns);
 }
 
+/* AKMA: a primary authentication at attach; the AAnF's K_AF equals what
+ * the device derives from its USIM's answer. */
+static void akma_aanf(void **state)
+{
+    (void)state;
+    cs_netsim *ns = new_netsim(4, 0);
+    cs_subscriber sub = subscriber("001010123456789");
+    unhex("465b5ce8b199b49faa5f0a2ee238a6bc", sub.k, 16);
+    unhex("cd63cb71954a9f4e48a5994e37a02baf", sub.opc, 16);
+    assert_int_equal(cs_netsim_put_subscriber(ns, &sub, NULL), CS_OK);
+    assert_int_equal(cs_netsim_add_naf(ns, "bs", "af-secret", "bs.example.com"), CS_OK);
+    /* Without the AAnF: no primary authentication. */
+    assert_int_equal(cs_netsim_attach(ns, sub.imsi, NULL, 0, 100), CS_OK);
+    assert_false(cs_netsim_session_of(ns, sub.imsi)->has_aka);
+    assert_int_equal(cs_netsim_enable_aanf(ns, 600), CS_OK);
+    assert_int_equal(cs_netsim_attach(ns, sub.imsi, NULL, 0, 100), CS_OK);
+    const cs_netsim_session *ses = cs_netsim_session_of(ns, sub.imsi);
+    assert_true(ses->has_aka);
+
+    /* The device: AUTHENTICATE, K_AUSF, K_AKMA, A-KID, K_AF. */
+    cs_usim card;
+    cs_usim_init(&card, sub.k, sub.opc);
+    cs_aka_result res;
+    assert_int_equal(cs_usim_authenticate(&card, ses->aka_rand, ses->aka_autn, &res),
+                     CS_AKA_SUCCESS);
+    char snn[128], realm[128], akid[CS_AKMA_AKID_MAX + 1];
+    uint8_t k_ausf[32], k_akma[32], a_tid[32], k_af[32], theirs[32];
+    assert_int_equal(cs_akma_serving_network_name(sub.imsi, 2, snn, sizeof snn), CS_OK);
+    assert_int_equal(cs_akma_k_ausf_5g_aka(res.ck, res.ik, snn, ses->aka_autn, k_ausf),
+                     CS_OK);
+    assert_int_equal(cs_akma_k_akma(k_ausf, sub.imsi, k_akma), CS_OK);
+    assert_int_equal(cs_akma_a_tid(k_ausf, sub.imsi, a_tid), CS_OK);
+    assert_int_equal(cs_akma_realm_from_imsi(sub.imsi, 2, realm, sizeof realm), CS_OK);
+    assert_int_equal(cs_akma_akid("0", a_tid, realm, akid, sizeof akid), CS_OK);
+    static const uint8_t ua[CS_UA_ID_LEN] = CS_UA_ID_TLS_PSK_AES_128_CCM_8;
+    assert_int_equal(cs_akma_k_af(k_akma, "bs.example.com", ua, k_af), CS_OK);
+
+    cs_bsf_reply *r = calloc(1, sizeof *r);
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"a_kid\": \"%s\", \"af_fqdn\": \"bs.example.com\", \"ua_id\": \"010001c0a8\"}",
+             akid);
+    cs_netsim_aanf(ns, "bs", "af-secret", (const uint8_t *)body, strlen(body), 200, r);
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->body, "\"supi\":\"001010123456789\""));
+    unhex(strstr(r->body, "\"k_af\":\"") + 8, theirs, sizeof theirs);
+    assert_memory_equal(k_af, theirs, sizeof k_af);
+    /* Refusals: wrong secret, another AF's name, unknown and expired A-KIDs. */
+    cs_netsim_aanf(ns, "bs", "nope", (const uint8_t *)body, strlen(body), 200, r);
+    assert_int_equal(r->status, 403);
+    cs_netsim_aanf(ns, "bs", "af-secret", (const uint8_t *)body, strlen(body), 100 + 600, r);
+    assert_int_equal(r->status, 404);
+    snprintf(body, sizeof body,
+             "{\"a_kid\": \"0.x@%s\", \"af_fqdn\": \"bs.example.com\", \"ua_id\": \"010001c0a8\"}",
+             realm);
+    cs_netsim_aanf(ns, "bs", "af-secret", (const uint8_t *)body, strlen(body), 200, r);
+    assert_int_equal(r->status, 404);
+    /* A new attach: a new anchor; the old A-KID is gone. */
+    assert_int_equal(cs_netsim_attach(ns, sub.imsi, NULL, 0, 300), CS_OK);
+    snprintf(body, sizeof body,
+             "{\"a_kid\": \"%s\", \"af_fqdn\": \"bs.example.com\", \"ua_id\": \"010001c0a8\"}",
+             akid);
+    cs_netsim_aanf(ns, "bs", "af-secret", (const uint8_t *)body, strlen(body), 300, r);
+    assert_int_equal(r->status, 404);
+    cs_aka_result_wipe(&res);
+    cs_usim_wipe(&card);
+    free(r);
+    cs_netsim_free(ns);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +525,7 @@ int main(void)
         cmocka_unit_test(gateway_restart),
         cmocka_unit_test(retransmit_until_answered),
         cmocka_unit_test(gba_bsf),
+        cmocka_unit_test(akma_aanf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
