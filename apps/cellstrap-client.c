@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cellstrap/hex.h"
 #include "cellstrap/cellular.h"
 #include "cellstrap/client.h"
 #include "cellstrap/gba.h"
@@ -617,17 +618,6 @@ static int run_vanilla(const cs_client_config *base, const char *modem_spec,
 
 /* ---- Arguments ---------------------------------------------------------- */
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* "IDENTITY:HEXKEY" into identity and key bytes. */
 static bool parse_psk(const char *arg, char *identity, size_t id_cap,
                       uint8_t *key, size_t key_cap, size_t *key_len)
@@ -639,16 +629,7 @@ static bool parse_psk(const char *arg, char *identity, size_t id_cap,
     identity[colon - arg] = '\0';
     const char *hex = colon + 1;
     size_t n = strlen(hex);
-    if (n == 0 || n % 2 != 0 || n / 2 > key_cap)
-        return false;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        key[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *key_len = n / 2;
-    return true;
+    return n > 0 && cs_hex_decode(hex, n, key, key_cap, key_len) == CS_OK;
 }
 
 int main(int argc, char **argv)

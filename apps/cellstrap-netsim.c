@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cellstrap/control.h"
+#include "cellstrap/hex.h"
 #include "cellstrap/http.h"
 #include "cellstrap/io.h"
 #include "cellstrap/log.h"
@@ -170,14 +171,8 @@ static void write_modem_file(const cs_subscriber *sub,
         if (s->has_aka) {
             /* The primary authentication's challenge (not a secret). */
             char rand[33], autn[33];
-            static const char d[] = "0123456789abcdef";
-            for (int i = 0; i < 16; i++) {
-                rand[2 * i] = d[s->aka_rand[i] >> 4];
-                rand[2 * i + 1] = d[s->aka_rand[i] & 15];
-                autn[2 * i] = d[s->aka_autn[i] >> 4];
-                autn[2 * i + 1] = d[s->aka_autn[i] & 15];
-            }
-            rand[32] = autn[32] = '\0';
+            cs_hex_encode(s->aka_rand, 16, rand);
+            cs_hex_encode(s->aka_autn, 16, autn);
             json_object_set_new(ses, "aka", json_pack("{s:s, s:s}", "rand", rand,
                                                       "autn", autn));
         }
@@ -216,14 +211,8 @@ static void write_usim_file(const cs_subscriber *sub)
     if (fd < 0)
         return;                               /* the card exists already */
     char k[33], opc[33], text[256];
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        k[2 * i] = digits[sub->k[i] >> 4];
-        k[2 * i + 1] = digits[sub->k[i] & 15];
-        opc[2 * i] = digits[sub->opc[i] >> 4];
-        opc[2 * i + 1] = digits[sub->opc[i] & 15];
-    }
-    k[32] = opc[32] = '\0';
+    cs_hex_encode(sub->k, 16, k);
+    cs_hex_encode(sub->opc, 16, opc);
     int n = snprintf(text, sizeof text, "{\"k\": \"%s\", \"opc\": \"%s\"}\n", k, opc);
     bool ok = n > 0 && write(fd, text, (size_t)n) == n && fsync(fd) == 0;
     wipe(k, sizeof k);
@@ -256,28 +245,10 @@ static cs_err send_datagram(void *ctx, const cs_addr *to, const uint8_t *data,
 
 /* ---- Subscribers ------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
+/* Exactly 2n hex digits into out[0..n). */
 static bool parse_hex(const char *s, uint8_t *out, size_t n)
 {
-    if (strlen(s) != 2 * n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
+    return strlen(s) == 2 * n && cs_hex_decode(s, 2 * n, out, n, NULL) == CS_OK;
 }
 
 static bool copy_text(char *dst, size_t cap, const char *v)

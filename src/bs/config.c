@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bs/bs_internal.h"
+#include "cellstrap/hex.h"
 #include "cellstrap/bs.h"
 #include "crypto/crypto.h"
 
@@ -29,31 +30,11 @@ static cs_err fail(char *err, size_t cap, const char *fmt, ...)
     return CS_E_SYNTAX;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode a hex string of 1..cap bytes; false when it is not one. */
 static bool parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
     size_t n = strlen(hex);
-    if (n == 0 || n % 2 != 0 || n / 2 > cap)
-        return false;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *len = n / 2;
-    return true;
+    return n > 0 && cs_hex_decode(hex, n, out, cap, len) == CS_OK;
 }
 
 /* Refuse members other than those listed (NULL-terminated). */

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cellstrap/hex.h"
 #include "cellstrap/cellular.h"
 #include "cellstrap/log.h"
 #include "crypto/crypto.h"
@@ -127,22 +128,7 @@ static const char *parse_subscription(json_t *root, cs_subscription *sub)
 /* 32 hex digits into 16 octets. */
 static bool hex16(const char *h, uint8_t out[16])
 {
-    if (strlen(h) != 32)
-        return false;
-    for (int i = 0; i < 16; i++) {
-        unsigned v = 0;
-        for (int j = 0; j < 2; j++) {
-            char c = h[2 * i + j];
-            unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-                       : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-                       : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
-            if (d > 15)
-                return false;
-            v = v << 4 | d;
-        }
-        out[i] = (uint8_t)v;
-    }
-    return true;
+    return strlen(h) == 32 && cs_hex_decode(h, 32, out, 16, NULL) == CS_OK;
 }
 
 static const char *parse_session(json_t *obj, cs_data_session *s)
@@ -296,30 +282,12 @@ static bool usim_string(usim_cursor *c, const char **out, size_t *len)
     return true;
 }
 
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 static bool usim_key(usim_cursor *c, uint8_t key[CS_AKA_K_LEN])
 {
     const char *hex;
     size_t len;
-    if (!usim_string(c, &hex, &len) || len != 2 * CS_AKA_K_LEN)
-        return false;
-    for (size_t i = 0; i < CS_AKA_K_LEN; i++) {
-        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        key[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
+    return usim_string(c, &hex, &len) && len == 2 * CS_AKA_K_LEN &&
+           cs_hex_decode(hex, len, key, CS_AKA_K_LEN, NULL) == CS_OK;
 }
 
 /* A JSON integer without sign, fraction or exponent, at most SEQ_MAX. */

@@ -10,32 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cellstrap/hex.h"
 #include "cellstrap/http.h"
 #include "cellstrap/log.h"
 #include "crypto/crypto.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
+/* Exactly 2n hex digits into out[0..n). */
 static bool unhex(const char *h, uint8_t *out, size_t n)
 {
-    if (h == NULL || strlen(h) != 2 * n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        int a = hexval(h[2 * i]), b = hexval(h[2 * i + 1]);
-        if (a < 0 || b < 0)
-            return false;
-        out[i] = (uint8_t)(a << 4 | b);
-    }
-    return true;
+    return h != NULL && strlen(h) == 2 * n &&
+           cs_hex_decode(h, 2 * n, out, n, NULL) == CS_OK;
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cellstrap/hex.h"
 #include "cellstrap/digest.h"
 #include "cellstrap/gba.h"
 #include "cellstrap/usim.h"
@@ -158,16 +159,6 @@ static void reply_text(cs_bsf_reply *out, unsigned status, const char *fmt, ...)
                                                              : sizeof out->body - 1;
 }
 
-static void hex(const uint8_t *in, size_t len, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < len; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * len] = '\0';
-}
-
 /* ---- Ub ---------------------------------------------------------------------- */
 
 /* The subscriber an IMPI names: "<IMSI>@ims.mnc..." exactly as derived. */
@@ -207,7 +198,7 @@ static void challenge(struct bsf *b, struct entry *e, int64_t now,
     amf[1] = (uint8_t)e->sub.amf;
     cs_aka_vector_make(e->sub.k, e->sub.opc, rand, sqn, amf, &c->av);
     snprintf(c->imsi, sizeof c->imsi, "%s", e->sub.imsi);
-    hex(op_bytes, sizeof op_bytes, c->opaque);
+    cs_hex_encode(op_bytes, sizeof op_bytes, c->opaque);
     c->expires = now + CHALLENGE_LIFETIME_S;
     if (cs_digest_aka_nonce_encode(c->av.rand, c->av.autn, NULL, 0, c->nonce,
                                    sizeof c->nonce) != CS_OK) {
@@ -458,28 +449,10 @@ static const struct naf *authenticate_naf(const struct bsf *b, const char *name,
     return NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool parse_ua_id(const char *text, uint8_t ua[CS_UA_ID_LEN])
 {
-    if (text == NULL || strlen(text) != 2 * CS_UA_ID_LEN)
-        return false;
-    for (size_t i = 0; i < CS_UA_ID_LEN; i++) {
-        int hi = hexval(text[2 * i]), lo = hexval(text[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        ua[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
+    return text != NULL && strlen(text) == 2 * CS_UA_ID_LEN &&
+           cs_hex_decode(text, 2 * CS_UA_ID_LEN, ua, CS_UA_ID_LEN, NULL) == CS_OK;
 }
 
 /* The AAnF answers an AF: K_AF for (A-KID, AF_ID) and the SUPI. */
@@ -537,7 +510,7 @@ void cs_netsim_aanf(cs_netsim *ns, const char *af_name, const char *af_secret,
         zn_error(out, 400, 400, "bad AF_ID");
         return;
     }
-    hex(k_af, sizeof k_af, hexkey);
+    cs_hex_encode(k_af, sizeof k_af, hexkey);
     cs_secure_zero(k_af, sizeof k_af);
     reply_json(out, 200, json_pack("{s:s, s:s, s:I}", "supi", e->sub.imsi,
                                    "k_af", hexkey, "key_expiry",
@@ -604,7 +577,7 @@ void cs_netsim_zn(cs_netsim *ns, const char *naf_name, const char *naf_secret,
         zn_error(out, 400, 400, "bad NAF_Id");
         return;
     }
-    hex(key, sizeof key, key_hex);
+    cs_hex_encode(key, sizeof key, key_hex);
     cs_secure_zero(key, sizeof key);
     reply_json(out, 200, json_pack("{s:s, s:s, s:I, s:I, s:s}", "impi", s->impi,
                                    "ks_naf", key_hex, "key_expiry",

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cellstrap/hex.h"
 #include "cellstrap/log.h"
 #include "server/server_internal.h"
 
@@ -220,17 +221,6 @@ static bool parse_format(const char *s, uint16_t *out)
     return true;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Hex text into a malloc'ed buffer (*out; NULL for ""). */
 static cs_err parse_hex(const char *s, uint8_t **out, size_t *len)
 {
@@ -244,16 +234,12 @@ static cs_err parse_hex(const char *s, uint8_t **out, size_t *len)
     uint8_t *b = malloc(n / 2);
     if (b == NULL)
         return CS_E_NOMEM;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            free(b);
-            return CS_E_SYNTAX;
-        }
-        b[i] = (uint8_t)(hi << 4 | lo);
+    if (cs_hex_decode(s, n, b, n / 2, len) != CS_OK) {
+        free(b);
+        *len = 0;
+        return CS_E_SYNTAX;
     }
     *out = b;
-    *len = n / 2;
     return CS_OK;
 }
 

@@ -4,6 +4,7 @@
  * comparison.
  */
 #include "test_support.h"
+#include "cellstrap/hex.h"
 
 #include "crypto/crypto.h"
 
@@ -322,6 +323,27 @@ static void constant_time_compare(void **state)
     assert_true(cs_ct_equal(a, b, 63));
 }
 
+/* Hex text (cellstrap/hex.h): both cases in, lower case out, strict. */
+static void hex_both_ways(void **state)
+{
+    (void)state;
+    static const uint8_t bytes[] = { 0x00, 0x01, 0xab, 0xff };
+    char text[9];
+    cs_hex_encode(bytes, sizeof bytes, text);
+    assert_string_equal(text, "0001abff");
+    uint8_t out[4];
+    size_t n = 0;
+    assert_int_equal(cs_hex_decode("0001ABff", 8, out, sizeof out, &n), CS_OK);
+    assert_int_equal(n, 4);
+    assert_memory_equal(out, bytes, 4);
+    assert_int_equal(cs_hex_decode("", 0, out, sizeof out, &n), CS_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(cs_hex_decode("abc", 3, out, sizeof out, &n), CS_E_ENCODING);
+    assert_int_equal(cs_hex_decode("0g", 2, out, sizeof out, &n), CS_E_ENCODING);
+    assert_int_equal(cs_hex_decode(" 0", 2, out, sizeof out, &n), CS_E_ENCODING);
+    assert_int_equal(cs_hex_decode("0001020304", 10, out, sizeof out, &n), CS_E_TOO_LARGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +359,7 @@ int main(void)
         cmocka_unit_test(decode_refuses_impossible_lengths),
         cmocka_unit_test(long_input_round_trip),
         cmocka_unit_test(constant_time_compare),
+        cmocka_unit_test(hex_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
