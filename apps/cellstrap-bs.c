@@ -236,8 +236,18 @@ static uint64_t on_timer(void *ctx, uint64_t now)
     return cs_bs_tick(ctx, now);
 }
 
-static int open_listener(cs_bs *bs, const char *text, bool dtls,
-                         cs_transport **out)
+/* Group commit: the store changes caused by one batch of datagrams are
+ * one transaction (cs_store_batch_begin). */
+static void store_batch(void *ctx, bool begin)
+{
+    cs_err err = begin ? cs_store_batch_begin(ctx) : cs_store_batch_end(ctx);
+    if (err != CS_OK)
+        cs_log(CS_LOG_ERROR, "store: %s batch: %s", begin ? "begin" : "end",
+               cs_strerror(err));
+}
+
+static int open_listener(cs_bs *bs, cs_store *store, const char *text,
+                         bool dtls, cs_transport **out)
 {
     cs_transport_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -252,6 +262,8 @@ static int open_listener(cs_bs *bs, const char *text, bool dtls,
     cs_dtls_config_init(&cfg.dtls);
     cfg.dtls.psk_lookup = cs_bs_psk_lookup;
     cfg.dtls.psk_ctx = bs;
+    cfg.batch = store_batch;
+    cfg.batch_ctx = store;
     if (cs_transport_open(&cfg, out) != CS_OK) {
         cs_log(CS_LOG_ERROR, "cannot listen on %s: %s", text, strerror(errno));
         return 1;
@@ -390,10 +402,10 @@ int main(int argc, char **argv)
     if (g_loop == NULL)
         goto out;
     if (listen_plain != NULL &&
-        (rc = open_listener(bs, listen_plain, false, &plain)) != 0)
+        (rc = open_listener(bs, store, listen_plain, false, &plain)) != 0)
         goto out;
     if (listen_dtls != NULL &&
-        (rc = open_listener(bs, listen_dtls, true, &dtls)) != 0)
+        (rc = open_listener(bs, store, listen_dtls, true, &dtls)) != 0)
         goto out;
     if (radius != NULL &&
         (rc = open_radius(store, radius, gateways, gateway_count)) != 0)

@@ -317,6 +317,16 @@ static uint64_t on_timer(void *ctx, uint64_t now)
 
 /* ---- Server mode ------------------------------------------------------------- */
 
+/* Group commit: the store changes caused by one batch of datagrams are
+ * one transaction (cs_store_batch_begin). */
+static void store_batch(void *ctx, bool begin)
+{
+    cs_err err = begin ? cs_store_batch_begin(ctx) : cs_store_batch_end(ctx);
+    if (err != CS_OK)
+        cs_log(CS_LOG_ERROR, "store: %s batch: %s", begin ? "begin" : "end",
+               cs_strerror(err));
+}
+
 static int open_listener(struct app *a, const char *text, bool dtls,
                          cs_transport **out)
 {
@@ -333,6 +343,8 @@ static int open_listener(struct app *a, const char *text, bool dtls,
     cs_dtls_config_init(&cfg.dtls);
     cfg.dtls.psk_lookup = psk_lookup;
     cfg.dtls.psk_ctx = a;
+    cfg.batch = store_batch;
+    cfg.batch_ctx = a->store;
     if (cs_transport_open(&cfg, out) != CS_OK) {
         cs_log(CS_LOG_ERROR, "cannot listen on %s: %s", text, strerror(errno));
         return 1;

@@ -172,6 +172,21 @@ typedef int (*cs_audit_fn)(void *ctx, const cs_audit_event *event);
 cs_err cs_store_each_audit(cs_store *store, const char *endpoint, size_t limit,
                            cs_audit_fn fn, void *ctx);
 
+/* ---- Group commit ---------------------------------------------------- */
+
+/*
+ * Make every change until cs_store_batch_end one transaction: a server
+ * wraps the handling of one batch of datagrams in it, so that N Registers
+ * cost one commit (bench/RESULTS.md).  Each change inside still succeeds
+ * or fails as a whole (a savepoint).  Changes become durable, and visible
+ * to other handles, at cs_store_batch_end; a crash before it loses the
+ * batch (devices then re-register or re-bootstrap).  Do not use where an
+ * answer must wait for durability (RADIUS accounting).  Batches do not
+ * nest: CS_E_INVALID_ARG for a begin inside a batch or an end outside.
+ */
+cs_err cs_store_batch_begin(cs_store *store);
+cs_err cs_store_batch_end(cs_store *store);
+
 /* ---- Address bindings ------------------------------------------------ */
 
 /*

@@ -49,6 +49,13 @@ typedef struct cs_transport_config {
      * transport has handled them). */
     cs_dtls_event_fn on_session;
     void *session_ctx;
+
+    /* Optional: called with true before the transport hands a batch of
+     * received datagrams (or a round of timers) to its engines and with
+     * false after, e.g. to make the store changes they cause one
+     * transaction (cs_store_batch_begin/_end). */
+    void (*batch)(void *ctx, bool begin);
+    void *batch_ctx;
 } cs_transport_config;
 
 typedef struct cs_transport cs_transport;

@@ -121,6 +121,8 @@ static void on_readable(void *ctx, int fd)
     size_t len;
     cs_addr from;
     t->now = cs_clock_ms();
+    if (t->cfg.batch != NULL)
+        t->cfg.batch(t->cfg.batch_ctx, true);
     for (int i = 0; i < 256; i++) {
         cs_err err = cs_udp_recv(t->udp, &from, buf, sizeof buf, &len);
         if (err == CS_E_TIMEOUT)
@@ -137,12 +139,16 @@ static void on_readable(void *ctx, int fd)
             end_failed_session(t);
         }
     }
+    if (t->cfg.batch != NULL)
+        t->cfg.batch(t->cfg.batch_ctx, false);
 }
 
 static uint64_t on_timer(void *ctx, uint64_t now)
 {
     cs_transport *t = ctx;
     t->now = now;
+    if (t->cfg.batch != NULL)
+        t->cfg.batch(t->cfg.batch_ctx, true);
     cs_coap_tick(t->coap, now);
     if (t->dtls != NULL) {
         t->in_engine = true;
@@ -157,6 +163,8 @@ static uint64_t on_timer(void *ctx, uint64_t now)
         if (d < next)
             next = d;
     }
+    if (t->cfg.batch != NULL)
+        t->cfg.batch(t->cfg.batch_ctx, false);
     return next;
 }
 

@@ -43,6 +43,9 @@ typedef struct cs_store_backend {
     cs_err (*each_registration)(void *impl, cs_registration_fn fn, void *ctx);
     cs_err (*count_registrations)(void *impl, size_t *count);
 
+    cs_err (*batch_begin)(void *impl);
+    cs_err (*batch_end)(void *impl);
+
     cs_err (*put_binding)(void *impl, const cs_binding *binding);
     cs_err (*end_binding)(void *impl, const cs_addr *address,
                           const char *gateway, const char *session_id,

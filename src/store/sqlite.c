@@ -96,6 +96,9 @@ enum stmt_id {
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
     ST_PUT_CONFIG,
     ST_GET_CONFIG,
     ST_DELETE_CONFIG,
@@ -137,6 +140,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT change",
+    [ST_RELEASE] = "RELEASE change",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO change",
     [ST_PUT_CONFIG] =
         "INSERT INTO bootstrap_configs(endpoint, json, updated)"
         " VALUES(?1, ?2, unixepoch())"
@@ -208,6 +214,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 typedef struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[ST_COUNT];
+    bool batch;                 /* inside cs_store_batch_begin/_end */
+    bool batch_open;            /* ... and its transaction has begun */
 } sqlite_store;
 
 /* ---- errors ------------------------------------------------------------- */
@@ -268,13 +276,32 @@ static void done(sqlite3_stmt *st)
 
 /* ---- transactions ------------------------------------------------------- */
 
+/* A batch's transaction begins with its first write, so that a batch
+ * without changes takes no lock. */
+static cs_err batch_touch(sqlite_store *s)
+{
+    if (!s->batch || s->batch_open)
+        return CS_OK;
+    cs_err err = run(s, ST_BEGIN, "begin batch");
+    s->batch_open = err == CS_OK;
+    return err;
+}
+
+/* Inside a batch a change is a savepoint of the batch's transaction. */
 static cs_err tx_begin(sqlite_store *s)
 {
+    cs_err err = batch_touch(s);
+    if (err != CS_OK)
+        return err;
+    if (s->batch)
+        return run(s, ST_SAVEPOINT, "savepoint");
     return run(s, ST_BEGIN, "begin transaction");
 }
 
 static cs_err tx_commit(sqlite_store *s)
 {
+    if (s->batch)
+        return run(s, ST_RELEASE, "release savepoint");
     return run(s, ST_COMMIT, "commit");
 }
 
@@ -284,6 +311,13 @@ static void tx_rollback(sqlite_store *s)
 {
     if (sqlite3_get_autocommit(s->db))
         return;
+    if (s->batch) {
+        /* Undo this change only; the batch goes on. */
+        if (run(s, ST_ROLLBACK_TO, "rollback to savepoint") != CS_OK ||
+            run(s, ST_RELEASE, "release savepoint") != CS_OK)
+            cs_log(CS_LOG_ERROR, "store: rollback of a change failed");
+        return;
+    }
     if (run(s, ST_ROLLBACK, "rollback") != CS_OK)
         cs_log(CS_LOG_ERROR, "store: rollback failed");
 }
@@ -504,6 +538,9 @@ static cs_err sqlite_put_bootstrap_config(void *impl, const char *endpoint,
                                           const char *json)
 {
     sqlite_store *s = impl;
+    cs_err touched = batch_touch(s);
+    if (touched != CS_OK)
+        return touched;
     sqlite3_stmt *st = stmt(s, ST_PUT_CONFIG);
     bind_text(st, 1, endpoint);
     bind_text(st, 2, json);
@@ -533,6 +570,9 @@ static cs_err sqlite_get_bootstrap_config(void *impl, const char *endpoint,
 static cs_err sqlite_delete_bootstrap_config(void *impl, const char *endpoint)
 {
     sqlite_store *s = impl;
+    cs_err touched = batch_touch(s);
+    if (touched != CS_OK)
+        return touched;
     cs_err err;
     bind_text(stmt(s, ST_DELETE_CONFIG), 1, endpoint);
     err = run(s, ST_DELETE_CONFIG, "delete bootstrap config");
@@ -627,6 +667,9 @@ static cs_err sqlite_revoke_credentials(void *impl, const char *endpoint,
                                         size_t *count)
 {
     sqlite_store *s = impl;
+    cs_err touched = batch_touch(s);
+    if (touched != CS_OK)
+        return touched;
     sqlite3_stmt *st;
     cs_err err;
 
@@ -756,6 +799,9 @@ static cs_err sqlite_find_registration(void *impl, const char *endpoint,
 static cs_err sqlite_delete_registration(void *impl, const char *id)
 {
     sqlite_store *s = impl;
+    cs_err touched = batch_touch(s);
+    if (touched != CS_OK)
+        return touched;
     cs_err err;
     bind_text(stmt(s, ST_DELETE_REG), 1, id);
     err = run(s, ST_DELETE_REG, "delete registration");
@@ -768,6 +814,9 @@ static cs_err sqlite_expire_registrations(void *impl, int64_t now,
                                           size_t *count)
 {
     sqlite_store *s = impl;
+    cs_err touched = batch_touch(s);
+    if (touched != CS_OK)
+        return touched;
     cs_err err;
     sqlite3_bind_int64(stmt(s, ST_EXPIRE_REGS), 1, now);
     err = run(s, ST_EXPIRE_REGS, "expire registrations");
@@ -820,6 +869,9 @@ static cs_err sqlite_count_registrations(void *impl, size_t *count)
 static cs_err sqlite_audit(void *impl, const cs_audit_event *event)
 {
     sqlite_store *s = impl;
+    cs_err touched = batch_touch(s);
+    if (touched != CS_OK)
+        return touched;
     sqlite3_stmt *st = stmt(s, ST_INSERT_AUDIT);
     sqlite3_bind_int64(st, 1, event->time);
     bind_text(st, 2, event->kind);
@@ -857,6 +909,33 @@ static cs_err sqlite_each_audit(void *impl, const char *endpoint, size_t limit,
     if (err == CS_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
         err = sql_error(s->db, rc, "list audit events");
     done(st);
+    return err;
+}
+
+/* ---- group commit ---------------------------------------------------------- */
+
+static cs_err sqlite_batch_begin(void *impl)
+{
+    sqlite_store *s = impl;
+    if (s->batch)
+        return CS_E_INVALID_ARG;
+    s->batch = true;
+    s->batch_open = false;
+    return CS_OK;
+}
+
+static cs_err sqlite_batch_end(void *impl)
+{
+    sqlite_store *s = impl;
+    if (!s->batch)
+        return CS_E_INVALID_ARG;
+    bool open = s->batch_open;
+    s->batch = s->batch_open = false;
+    if (!open || sqlite3_get_autocommit(s->db))
+        return CS_OK;               /* nothing written, or rolled back */
+    cs_err err = run(s, ST_COMMIT, "commit batch");
+    if (err != CS_OK)
+        tx_rollback(s);
     return err;
 }
 
@@ -901,6 +980,9 @@ static cs_err sqlite_end_binding(void *impl, const cs_addr *address,
                                  size_t *removed)
 {
     sqlite_store *s = impl;
+    cs_err touched = batch_touch(s);
+    if (touched != CS_OK)
+        return touched;
     sqlite3_stmt *st = stmt(s, ST_END_BINDING);
     bind_address(st, 1, address);
     bind_text(st, 3, gateway);
@@ -915,6 +997,9 @@ static cs_err sqlite_flush_bindings(void *impl, const char *gateway,
                                     size_t *removed)
 {
     sqlite_store *s = impl;
+    cs_err touched = batch_touch(s);
+    if (touched != CS_OK)
+        return touched;
     bind_text(stmt(s, ST_FLUSH_BINDINGS), 1, gateway);
     cs_err err = run(s, ST_FLUSH_BINDINGS, "flush bindings");
     if (err == CS_OK && removed != NULL)
@@ -975,6 +1060,8 @@ static const cs_store_backend sqlite_backend = {
     .expire_registrations = sqlite_expire_registrations,
     .each_registration = sqlite_each_registration,
     .count_registrations = sqlite_count_registrations,
+    .batch_begin = sqlite_batch_begin,
+    .batch_end = sqlite_batch_end,
     .put_binding = sqlite_put_binding,
     .end_binding = sqlite_end_binding,
     .flush_bindings = sqlite_flush_bindings,

@@ -284,6 +284,22 @@ size_t cs_store_count_registrations(cs_store *store)
     return count;
 }
 
+/* ---- group commit -------------------------------------------------------- */
+
+cs_err cs_store_batch_begin(cs_store *store)
+{
+    if (store == NULL)
+        return CS_E_INVALID_ARG;
+    return store->backend->batch_begin(store->impl);
+}
+
+cs_err cs_store_batch_end(cs_store *store)
+{
+    if (store == NULL)
+        return CS_E_INVALID_ARG;
+    return store->backend->batch_end(store->impl);
+}
+
 /* ---- address bindings --------------------------------------------------- */
 
 static bool is_ip(const cs_addr *a)

@@ -668,6 +668,41 @@ static void test_two_handles_share_the_file(void **state)
     cs_store_close(server);
 }
 
+/* Group commit: a batch is one transaction; each change in it still
+ * succeeds or fails alone; others see the batch at its end. */
+static void test_batch(void **state)
+{
+    fixture *f = *state;
+    cs_store *other = NULL;
+    cs_credential c = make_cred("psk-1", "dev1", "server-a", 10), dup, out;
+    cs_registration r1 = make_reg("r1", "dev1", 10, 100), r2 = make_reg("r2", "dev2", 10, 100),
+                    rout;
+    assert_int_equal(cs_store_open(f->path, &other), CS_OK);
+    assert_int_equal(cs_store_batch_end(f->store), CS_E_INVALID_ARG);
+    assert_int_equal(cs_store_batch_begin(f->store), CS_OK);
+    assert_int_equal(cs_store_batch_begin(f->store), CS_E_INVALID_ARG);
+    /* An empty batch holds no lock: the other handle writes meanwhile. */
+    assert_int_equal(cs_store_put_registration(other, &r2), CS_OK);
+    assert_int_equal(cs_store_put_registration(f->store, &r1), CS_OK);
+    assert_int_equal(cs_store_issue_credential(f->store, &c), CS_OK);
+    /* A failing change inside the batch undoes only itself. */
+    dup = make_cred("psk-1", "dev9", "server-a", 10);
+    assert_int_equal(cs_store_issue_credential(f->store, &dup), CS_E_DUPLICATE);
+    /* Not visible to the other handle yet; visible to this one. */
+    assert_int_equal(cs_store_find_registration(other, "dev1", &rout), CS_E_NOT_FOUND);
+    assert_int_equal(cs_store_find_registration(f->store, "dev1", &rout), CS_OK);
+    cs_registration_free(&rout);
+    assert_int_equal(cs_store_batch_end(f->store), CS_OK);
+    assert_int_equal(cs_store_find_registration(other, "dev1", &rout), CS_OK);
+    cs_registration_free(&rout);
+    assert_int_equal(find(other, "psk-1", 11, &out), CS_OK);
+    assert_string_equal(out.endpoint, "dev1");
+    /* After the batch, changes commit one by one again. */
+    assert_int_equal(cs_store_delete_registration(f->store, "r1"), CS_OK);
+    assert_int_equal(cs_store_find_registration(other, "dev1", &rout), CS_E_NOT_FOUND);
+    cs_store_close(other);
+}
+
 static void test_v0_file_migrates(void **state)
 {
     fixture *f = *state;
@@ -905,6 +940,7 @@ int main(void)
         BOTH(test_bounds),
         FILE_ONLY(test_reopen_finds_everything),
         FILE_ONLY(test_two_handles_share_the_file),
+        FILE_ONLY(test_batch),
         FILE_ONLY(test_v0_file_migrates),
         FILE_ONLY(test_v1_file_migrates),
         FILE_ONLY(test_newer_schema_refused),
