@@ -201,6 +201,7 @@ static struct {
     struct span bs_time, srv_time, srv_coap_time;
     double dev_time;
     struct totals tot;
+    bool group_commit;          /* CELLSTRAP_BENCH_GROUP_COMMIT set */
 } W;
 
 static int64_t unix_now(void)
@@ -450,7 +451,11 @@ static void server_receive(const struct dgram *g, const uint8_t *data)
 static void servers_tick(void)
 {
     struct stamp t = stamp_now();
+    if (W.group_commit)
+        cs_store_batch_begin(W.bs_store);
     cs_bs_tick(W.bs, W.now);
+    if (W.group_commit)
+        cs_store_batch_end(W.bs_store);
     if (cs_coap_next_deadline(W.bs_ep) <= W.now)
         cs_coap_tick(W.bs_ep, W.now);
     t = span_add(&W.bs_time, t);
@@ -894,6 +899,7 @@ static int run(const char *db, bool pack, bool dtls, uint32_t n, uint32_t window
     size_t preloaded = cs_server_count(W.srv);
 
     bool group_commit = getenv("CELLSTRAP_BENCH_GROUP_COMMIT") != NULL;
+    W.group_commit = group_commit;
     struct device **active = calloc(window, sizeof *active);
     uint32_t next = 0, live = 0;
     double start = now_s();
