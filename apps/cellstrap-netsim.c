@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cellstrap/cellular.h"
 #include "cellstrap/control.h"
 #include "cellstrap/hex.h"
 #include "cellstrap/http.h"
@@ -142,19 +143,8 @@ static void write_modem_file(const cs_subscriber *sub,
         json_object_set_new(root, "msisdn", json_string(sub->msisdn));
     if (sub->iccid[0])
         json_object_set_new(root, "iccid", json_string(sub->iccid));
-    if (sub->imeisv[0]) {
-        /* The IMEI is the IMEISV's first 14 digits and a Luhn digit. */
-        char imei[16];
-        unsigned sum = 0;
-        for (int i = 0; i < 14; i++) {
-            unsigned d = (unsigned)(sub->imeisv[i] - '0');
-            if (i % 2 == 1 && (d *= 2) > 9)
-                d -= 9;
-            sum += d;
-        }
-        memcpy(imei, sub->imeisv, 14);
-        imei[14] = (char)('0' + (10 - sum % 10) % 10);
-        imei[15] = '\0';
+    char imei[16];
+    if (cs_imei_from_imeisv(sub->imeisv, imei)) {
         json_object_set_new(root, "imei", json_string(imei));
         json_object_set_new(root, "imeisv", json_string(sub->imeisv));
     }

@@ -62,6 +62,10 @@ bool cs_imsi_valid(const char *s);
 /* True when `s` is 15 decimal digits whose last is the Luhn check digit. */
 bool cs_imei_valid(const char *s);
 
+/* The IMEI of an IMEISV (16 digits): its first 14 digits (TAC and serial
+ * number) and the Luhn check digit.  False for anything but 16 digits. */
+bool cs_imei_from_imeisv(const char *imeisv, char imei[16]);
+
 /*
  * Split an IMSI into MCC (3 digits) and MNC (2 or 3), NUL-terminated.
  * mnc_length 0 means "unknown": 3 for the MCCs that use three-digit MNCs

@@ -22,11 +22,9 @@ bool cs_imsi_valid(const char *s)
     return s != NULL && all_digits(s, 6, 15);
 }
 
-bool cs_imei_valid(const char *s)
+/* The Luhn check digit of 14 decimal digits; every second one doubled. */
+static char luhn_digit(const char *s)
 {
-    if (s == NULL || !all_digits(s, 15, 15))
-        return false;
-    /* Luhn over the first 14 digits; every second one doubled. */
     unsigned sum = 0;
     for (int i = 0; i < 14; i++) {
         unsigned d = (unsigned)(s[i] - '0');
@@ -37,7 +35,22 @@ bool cs_imei_valid(const char *s)
         }
         sum += d;
     }
-    return (unsigned)(s[14] - '0') == (10 - sum % 10) % 10;
+    return (char)('0' + (10 - sum % 10) % 10);
+}
+
+bool cs_imei_valid(const char *s)
+{
+    return s != NULL && all_digits(s, 15, 15) && s[14] == luhn_digit(s);
+}
+
+bool cs_imei_from_imeisv(const char *imeisv, char imei[16])
+{
+    if (imeisv == NULL || !all_digits(imeisv, 16, 16))
+        return false;
+    memcpy(imei, imeisv, 14);
+    imei[14] = luhn_digit(imeisv);
+    imei[15] = '\0';
+    return true;
 }
 
 /* MCCs whose networks use three-digit MNCs: North America and the

@@ -29,6 +29,12 @@ static void identities(void **state)
     assert_false(cs_imei_valid("490154203237519"));    /* check digit */
     assert_false(cs_imei_valid("49015420323751"));
     assert_true(cs_imei_valid("353490061234569"));
+    char imei[16];
+    assert_true(cs_imei_from_imeisv("3534900612345601", imei));
+    assert_string_equal(imei, "353490061234569");
+    assert_true(cs_imei_valid(imei));
+    assert_false(cs_imei_from_imeisv("353490061234560", imei));   /* 15 digits */
+    assert_false(cs_imei_from_imeisv("35349006123456x1", imei));
 }
 
 static void home_network(void **state)
